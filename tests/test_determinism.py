@@ -1,0 +1,31 @@
+"""Running a chapter twice gives the same numbers: every text output is compared."""
+import pathlib
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+BOOK = pathlib.Path(__file__).resolve().parent.parent / "book"
+CHAPTERS = sorted(BOOK.glob("[0-9][0-9]_*.ipynb"))
+
+
+def text_outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(BOOK)}}).execute()
+    texts = []
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream":
+                texts.append((i, out["text"]))
+            elif "application/vnd.jupyter.widget-view+json" not in out.get("data", {}):
+                for mime in ("text/plain", "text/markdown", "text/html"):
+                    if mime in out.get("data", {}) and "image/png" not in out["data"]:
+                        texts.append((i, out["data"][mime]))
+    return texts
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+def test_chapter_outputs_are_identical_on_a_second_run(path):
+    first = text_outputs(path)
+    assert first == text_outputs(path)
