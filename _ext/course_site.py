@@ -17,7 +17,8 @@ What it does, each for a site that works fully offline:
   prefixes of two or more syllables: searching a word finds every inflected form of it;
 * removes the duplicate inline ``const THEBE_JS_URL = ...`` script that jupyter-book
   1.0.4 puts on every page (the second copy throws "Identifier 'THEBE_JS_URL' has
-  already been declared" in the browser console).
+  already been declared" in the browser console), and keeps MathJax off pages with no
+  formula of their own.
 """
 from __future__ import annotations
 
@@ -76,13 +77,21 @@ def copy_assets(app) -> None:
     shutil.copytree(ASSETS, target, ignore=shutil.ignore_patterns("*.md", "*.sh"))
 
 
-def drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> None:
-    """Keep one copy of each inline script (jupyter-book 1.0.4 adds Thebe's config twice)."""
+def tidy_scripts(app, pagename, templatename, context, doctree) -> None:
+    """Keep one copy of each inline script (jupyter-book 1.0.4 adds Thebe's config twice),
+    and load MathJax only on pages that have math themselves.
+
+    Sphinx also loads MathJax on a page whose toctree *includes* pages with math (for
+    singlehtml), i.e. on the book's front page: 1.3 MB for no formula.
+    """
     scripts = context.get("script_files")
     if not scripts:
         return
+    own_math = bool(app.env.get_domain("math").data.get("has_equations", {}).get(pagename))
     seen, kept = set(), []
     for js in scripts:
+        if not own_math and _is_mathjax(js, app.config.mathjax_path):
+            continue
         # The copies differ only in filename None vs "" (both mean "inline").
         filename = getattr(js, "filename", js) or ""
         attributes = getattr(js, "attributes", {})
@@ -92,6 +101,12 @@ def drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> Non
         seen.add(key)
         kept.append(js)
     context["script_files"] = kept
+
+
+def _is_mathjax(js, mathjax_path: str) -> bool:
+    filename = str(getattr(js, "filename", "") or "")
+    body = getattr(js, "attributes", {}).get("body", "") or ""
+    return (bool(mathjax_path) and filename.endswith(mathjax_path)) or body.startswith("window.MathJax")
 
 
 def check_assets(app, config) -> None:
@@ -109,5 +124,5 @@ def setup(app):
     app.add_css_file(f"{OUT_SUBDIR}/course-site.css")
     app.connect("config-inited", check_assets)
     app.connect("builder-inited", copy_assets)
-    app.connect("html-page-context", drop_duplicate_scripts, priority=900)
+    app.connect("html-page-context", tidy_scripts, priority=900)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
