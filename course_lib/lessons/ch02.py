@@ -43,6 +43,16 @@ def label(name):
     return name
 
 
+def log_axis(ax, axis="y"):
+    """Log scale with plain tick labels ("1e-08"): NanumGothic has no U+2212, and matplotlib's
+    default log labels (mathtext 10^{-8}) would draw that minus sign."""
+    from matplotlib.ticker import LogFormatter
+
+    getattr(ax, f"set_{axis}scale")("log")
+    getattr(ax, f"{axis}axis").set_major_formatter(LogFormatter(labelOnlyBase=True))
+    getattr(ax, f"{axis}axis").set_minor_formatter(LogFormatter(labelOnlyBase=False))
+
+
 # ---------------------------------------------------------------- saturation
 
 def squeeze(x=(1, 3, 5, 7, 9)):
@@ -106,8 +116,9 @@ def plot_squeeze(result=None):
     ax.set_xlim(-2, 10)
     ax.set_ylim(0, 1.05)
     ax = axes[0, 1]
-    ax.semilogy(result["x"], result["dsigmoid"], "o-", color=plots.COLORS[0], label="σ'(x)")
-    ax.semilogy(result["x"], result["dtanh"], "s--", color=plots.COLORS[1], label="tanh'(x)")
+    ax.plot(result["x"], result["dsigmoid"], "o-", color=plots.COLORS[0], label="σ'(x)")
+    ax.plot(result["x"], result["dtanh"], "s--", color=plots.COLORS[1], label="tanh'(x)")
+    log_axis(ax)
     ax.set_xlabel("입력 x")
     ax.set_ylabel("기울기 (로그 눈금)")
     ax.set_title("같은 점에서의 도함수")
@@ -301,7 +312,8 @@ def plot_variance_maps(pairs, q=None):
     ax.legend(fontsize=8)
     ax = axes[0, 1]
     for i, (a, ini) in enumerate(pairs):
-        ax.semilogy(iterate_variance(a, ini, 1.0, 50), color=plots.COLORS[i], lw=2)
+        ax.plot(iterate_variance(a, ini, 1.0, 50), color=plots.COLORS[i], lw=2)
+    log_axis(ax)
     ax.set_xlabel("층")
     ax.set_ylabel("q_l (로그 눈금)")
     ax.set_title("q_0 = 1에서 출발해 50층")
@@ -330,7 +342,8 @@ def plot_depth(results):
     for i, r in enumerate(results):
         layers = np.arange(1, len(r["std"]) + 1)
         axes[0, 0].plot(layers, r["mean"], color=plots.COLORS[i], lw=2, label=r["name"])
-        axes[0, 1].semilogy(layers, r["std"], color=plots.COLORS[i], lw=2, label=r["name"])
+        axes[0, 1].plot(layers, r["std"], color=plots.COLORS[i], lw=2, label=r["name"])
+    log_axis(axes[0, 1])
     axes[0, 0].set_title("층별 활성화 평균")
     axes[0, 0].set_ylim(-1, 3)
     axes[0, 1].set_title("층별 활성화 표준편차 (로그 눈금)")
@@ -342,38 +355,39 @@ def plot_depth(results):
 
 # ---------------------------------------------------------------- widget
 
-HIST_LAYERS = (1, 5, 20, 50)
+HIST_LAYERS = (1, 10, 50)
 
 
 def draw(activation="ReLU", init="He", depth=50):
-    """Widget frame: f and f', per-layer std, and histograms of activations at four depths."""
+    """Widget frame: f and f', per-layer std, and histograms of activations at three depths."""
     name = _engine_name(activation)
-    layers = tuple(sorted({min(k, depth) for k in HIST_LAYERS}))
+    layers = tuple(sorted({1, max(1, depth // 5), depth}))
     r = depth_stats(name, init, depth=depth, width=100, n=200, seed=0, keep=layers)
     if not np.all(np.isfinite(r["std"])):
         return "발산했습니다: 활성화 값이 inf/nan이 되었습니다. 더 작은 초기화를 골라 보세요."
     plots.setup()
     import matplotlib.pyplot as plt
 
-    fig = plt.figure(figsize=(8.0, 5.0), layout="constrained")
-    grid = fig.add_gridspec(2, len(layers))
-    ax_f = fig.add_subplot(grid[0, :len(layers) // 2])
-    ax_s = fig.add_subplot(grid[0, len(layers) // 2:])
+    fig = plt.figure(figsize=(7.2, 4.3))
+    grid = fig.add_gridspec(2, 6, left=0.07, right=0.98, top=0.93, bottom=0.09, hspace=0.55, wspace=0.9)
+    ax_f = fig.add_subplot(grid[0, :3])
+    ax_s = fig.add_subplot(grid[0, 3:])
     x = np.linspace(-4, 4, 401)
     ax_f.plot(x, act.value(name, x), color=plots.COLORS[0], lw=2, label="f(x)")
     ax_f.plot(x, act.derivative(name, x), color=plots.COLORS[1], lw=2, ls="--", label="f'(x)")
     ax_f.axhline(0, color="0.5", lw=0.8)
     ax_f.set_xlabel("입력 x")
-    ax_f.set_title(f"{label(name)}: 함수와 도함수")
+    ax_f.set_title(f"{label(name)}: 함수와 도함수", fontsize=11)
     ax_f.legend(fontsize=9)
-    ax_s.semilogy(np.arange(1, depth + 1), np.maximum(r["std"], 1e-300), color=plots.COLORS[2], lw=2)
+    ax_s.plot(np.arange(1, depth + 1), np.maximum(r["std"], 1e-300), color=plots.COLORS[2], lw=2)
+    log_axis(ax_s)
     ax_s.set_xlabel("층")
-    ax_s.set_title(f"층별 활성화 표준편차 ({init} 초기화)")
+    ax_s.set_title(f"층별 활성화 표준편차 ({init} 초기화)", fontsize=11)
     for j, k in enumerate(layers):
-        ax = fig.add_subplot(grid[1, j])
+        ax = fig.add_subplot(grid[1, 2 * j:2 * j + 2])
         a = r["kept"][k].ravel()
-        ax.hist(a, bins=40, color=plots.COLORS[0])
-        ax.set_title(f"{k}층 (표준편차 {a.std():.2g})", fontsize=10)
+        ax.hist(a, bins=30, color=plots.COLORS[0], histtype="stepfilled")
+        ax.set_title(f"{k}층 활성화 (표준편차 {a.std():.2g})", fontsize=10)
         ax.set_yticks([])
         ax.tick_params(axis="x", labelsize=8)
         ax.ticklabel_format(axis="x", style="sci", scilimits=(-3, 3))
