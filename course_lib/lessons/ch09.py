@@ -412,25 +412,40 @@ def fig_test_time(results):
 # ---------------------------------------------------------------- widget
 
 def draw(lam=0.0, p=0.0, c=math.inf):
-    """Widget frame: train/test loss and accuracy of a run with L2 ``lam``, dropout ``p`` and
-    max-norm ``c``."""
+    """Widget frame: train/test loss per epoch (log) of a run with L2 ``lam``, dropout ``p``
+    and max-norm ``c``; the final accuracies are written in the legend.
+
+    One panel and a fixed layout (no constrained layout): each frame of the static page
+    costs ~0.1 s to draw instead of ~0.4 s.
+    """
     r = run(l2=lam, p=p, c=c)
     if r.diverged or not np.all(np.isfinite(r.test_loss)):
         return r.message or "발산했습니다: 손실이 nan/inf가 되었습니다."
-    fig, axes = plots.figure(ncols=2, width=3.3, height=2.9)
-    _curve_panel(axes[0, 0], axes[0, 1], r)
-    s = summary(r)
+    plots.setup()
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import NullLocator
+
+    fig, ax = plt.subplots(figsize=(6.4, 3.1))
+    fig.subplots_adjust(left=0.11, right=0.97, bottom=0.16, top=0.9)
+    e = np.arange(1, len(r.train_loss) + 1)
+    ax.plot(e, r.train_loss, color=plots.COLORS[0], label=f"훈련 (정확도 {r.train_acc[-1]:.3f})")
+    ax.plot(e, r.test_loss, color=plots.COLORS[3], label=f"테스트 (정확도 {r.test_acc[-1]:.3f})")
+    ax.set_yscale("log")
+    ax.set_ylim(1e-3, 5)
+    ax.yaxis.set_minor_locator(NullLocator())  # minor log ticks cost more to draw than the lines
+    ax.set_xlim(1, len(e))
+    ax.set_xlabel("에폭")
+    ax.set_ylabel("손실 (로그)")
     c_text = "없음" if math.isinf(c) else f"{c:g}"
-    axes[0, 0].set_title(f"λ={lam:g}, p={p:g}, c={c_text}", fontsize=11)
-    axes[0, 1].set_title(f"테스트 정확도 {s['test_acc']:.3f}, 차이 {s['acc_gap']:.3f}", fontsize=10)
-    axes[0, 0].legend(fontsize=8, loc="lower left")
+    ax.set_title(f"L2 λ={lam:g}, 드롭아웃 p={p:g}, 맥스-노름 c={c_text}", fontsize=11)
+    ax.legend(fontsize=9, loc="lower left")
     return fig
 
 
 WIDGETS = {
     "main": dict(
         draw=draw,
-        controls={"lam": [0.0, 0.01, 0.1], "p": [0.0, 0.2, 0.5], "c": [1.0, 3.0, math.inf]},
+        controls={"lam": [0.0, 0.01, 0.1], "p": [0.0, 0.2, 0.5], "c": [0.5, 1.0, math.inf]},
         labels={"lam": "L2 강도 λ", "p": "드롭아웃 확률 p", "c": "맥스-노름 c (inf: 없음)"},
         live={"lam": [0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3],
               "p": [0.0, 0.1, 0.2, 0.3, 0.5, 0.7],
