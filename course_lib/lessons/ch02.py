@@ -44,13 +44,19 @@ def label(name):
 
 
 def log_axis(ax, axis="y"):
-    """Log scale with plain tick labels ("1e-08"): NanumGothic has no U+2212, and matplotlib's
-    default log labels (mathtext 10^{-8}) would draw that minus sign."""
-    from matplotlib.ticker import LogFormatter
+    """Log scale with plain tick labels ("1e-08", "0.2"): NanumGothic has no U+2212, and
+    matplotlib's default log labels (mathtext 10^{-8}) draw that minus sign. Call it after
+    plotting: minor ticks are labelled only when the data span less than a decade."""
+    from matplotlib.ticker import FuncFormatter, LogFormatter, NullFormatter
 
     getattr(ax, f"set_{axis}scale")("log")
-    getattr(ax, f"{axis}axis").set_major_formatter(LogFormatter(labelOnlyBase=True))
-    getattr(ax, f"{axis}axis").set_minor_formatter(LogFormatter(labelOnlyBase=False))
+    target = getattr(ax, f"{axis}axis")
+    target.set_major_formatter(LogFormatter(labelOnlyBase=True))
+    lo, hi = getattr(ax, f"get_{axis}lim")()
+    if hi < 10 * lo:
+        target.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:.2g}"))
+    else:
+        target.set_minor_formatter(NullFormatter())
 
 
 # ---------------------------------------------------------------- saturation
@@ -180,6 +186,19 @@ def dying_relu(activation="relu", seed=0, lr_spike=0.1, lr_after=0.001, epochs_s
     return result
 
 
+def dying_report(results):
+    """The numbers of ``dying_relu`` runs as a short text table."""
+    def row(values, fmt="5.2f"):
+        return " ".join(f"{'-':>5}" if not np.isfinite(v) else f"{v:{fmt}}" for v in values)
+    lines = ["                    1~3층 꺼진 유닛 비율          테스트 정확도"]
+    for r in results:
+        lines.append(f"{r['activation']:<10} 초기화   {row(r['inactive_init'])}")
+        lines.append(f"{'':<10} 큰 학습률 {row(r['inactive_spike'])}    {r['acc_spike']:.3f}")
+        lines.append(f"{'':<10} 회복 뒤   {row(r['inactive_end'])}    {r['acc_end']:.3f}")
+        lines.append(f"{'':<10} 꺼진 유닛으로 들어오는 가중치의 |기울기| 최댓값: {row(r['grads'], '.2g')}")
+    return "\n".join(lines)
+
+
 def plot_dying(results):
     """Per hidden layer, the fraction of inactive units after the spike; test accuracy."""
     fig, axes = plots.figure(ncols=2, width=3.6, height=3.0)
@@ -302,7 +321,7 @@ def plot_variance_maps(pairs, q=None):
     q = np.linspace(0.02, 3, 60) if q is None else q
     fig, axes = plots.figure(ncols=2, width=3.6, height=3.2)
     ax = axes[0, 0]
-    ax.plot(q, q, color="0.5", lw=1, ls=":", label="q_{l+1} = q_l")
+    ax.plot(q, q, color="0.5", lw=1, ls=":", label="변화 없음")
     for i, (a, ini) in enumerate(pairs):
         ax.plot(q, [variance_map(a, ini, v) for v in q], color=plots.COLORS[i], lw=2,
                 label=f"{label(a)} + {ini}")
@@ -334,6 +353,15 @@ def depth_stats(activation, init, depth=100, width=100, n=1000, seed=0, input_st
         std = np.array([a.std() for a in outs])
     return {"mean": mean, "std": std, "kept": {k: outs[k - 1] for k in keep},
             "name": f"{label(activation)} + {init}"}
+
+
+def depth_report(results, layers=(1, 10, 50, 100)):
+    """Std of the activations at a few layers, one line per setting."""
+    head = "".join(f"{k:>10}층" for k in layers)
+    lines = [f"{'표준편차':<16}{head}"]
+    for r in results:
+        lines.append(f"{r['name']:<16}" + "".join(f"{r['std'][k - 1]:>11.3g}" for k in layers))
+    return "\n".join(lines)
 
 
 def plot_depth(results):
