@@ -62,8 +62,8 @@ def fig_jacobians(rhos=(0.8, 1.0, 1.2, 1.5), T=30, seed=0):
         ax.plot(t, float(rho) ** t, color=color, ls="--", lw=1)
     _logy(ax)
     ax.set_xlabel("시간 간격 t")
-    ax.set_ylabel(r"$\|\partial h_t / \partial h_0\|_2$ (로그 척도)")
-    ax.set_title(r"선형 영역 (입력 0, 편향 0), 점선: $\rho^t$")
+    ax.set_ylabel("야코비 곱의 노름 ‖J_t‖ (로그 척도)")
+    ax.set_title("선형 영역 (입력 0, 편향 0), 점선: ρ의 t제곱")
     ax.legend(fontsize=9)
     ax = axes[0, 1]
     T2 = 2 * T
@@ -343,6 +343,7 @@ def fig_training(runs, baseline=None):
         _logy(ax)
         ax.set_xlabel("스텝")
         ax.set_ylabel(ylabel)
+        ax.set_ylim(top=min(ax.get_ylim()[1], 1e12))  # a diverging run would stretch the axis to 1e300
     ax_loss.legend(fontsize=8, loc="lower left")
     return fig
 
