@@ -333,7 +333,7 @@ def _plot_history(ax_loss, ax_norm, hist, color, label, clip_norm=None):
 def fig_training(runs, baseline=None):
     """Loss (left) and gradient norm before clipping (right) per step; ``runs`` = list of
     (label, history, clip_norm)."""
-    fig, axes = plots.figure(ncols=2, width=4.4, height=3.3)
+    fig, axes = plots.figure(ncols=2, width=3.8, height=3.1)
     ax_loss, ax_norm = axes[0]
     for color, (label, hist, clip_norm) in zip([C[3], C[0], C[2], C[1]], runs):
         _plot_history(ax_loss, ax_norm, hist, color, label, clip_norm)
