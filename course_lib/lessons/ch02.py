@@ -46,15 +46,18 @@ def label(name):
 def log_axis(ax, axis="y"):
     """Log scale with plain tick labels ("1e-08", "0.2"): NanumGothic has no U+2212, and
     matplotlib's default log labels (mathtext 10^{-8}) draw that minus sign. Call it after
-    plotting: minor ticks are labelled only when the data span less than a decade."""
+    plotting: minor ticks are labelled only when the data span less than two decades."""
     from matplotlib.ticker import FuncFormatter, LogFormatter, NullFormatter
 
     getattr(ax, f"set_{axis}scale")("log")
     target = getattr(ax, f"{axis}axis")
     target.set_major_formatter(LogFormatter(labelOnlyBase=True))
     lo, hi = getattr(ax, f"get_{axis}lim")()
-    if hi < 10 * lo:
+    if hi < 10 * lo:  # less than a decade: label every minor tick
         target.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:.2g}"))
+    elif hi < 100 * lo:  # up to two decades: label 2·10^k and 5·10^k
+        target.set_minor_formatter(FuncFormatter(
+            lambda v, _: f"{v:.2g}" if f"{v:.0e}"[0] in "25" else ""))
     else:
         target.set_minor_formatter(NullFormatter())
 
