@@ -7,12 +7,15 @@ Experiments (they return data):
   1000 × 100 drawn from N(0, 1), five Linear(100, 100) layers without bias, each followed
   by the activation; the outputs of every layer.
 * ``saito_cases`` — that experiment for the six (activation, init) pairs of the chapter.
+* ``layer_grad_norms`` / ``saito_grad_ratios`` — the same networks run backward: how much
+  of the gradient reaches layer 1 (a histogram alone does not tell).
 * ``depth_profile`` — the std of every layer's activations in a deep ReLU network, for
   inits whose per-layer gain ½·n·Var(W) is ½ (Xavier), 1 (He) or 2 (the 2/√n mistake).
 * ``train_deep_relu`` / ``he_vs_xavier`` — He et al. (2015, Fig. 3) at small scale: a
   30-layer ReLU MLP on the digits, SGD with momentum, Xavier vs He init.
 
-Figures: ``fig_histograms``, ``fig_depth_profile``, ``fig_training``; widget ``WIDGETS``.
+Figures: ``fig_histograms`` / ``fig_case``, ``fig_grad_ratios``, ``fig_depth_profile``,
+``fig_training``; the widget ``WIDGETS["main"]`` draws ``layer_histograms`` as a heat map.
 """
 import functools
 import math
@@ -204,7 +207,7 @@ def fig_histograms(acts, activation, title=None, layers=None, color=None):
     """30-bin histograms of the chosen layers' activations, side by side."""
     layers = list(range(1, len(acts) + 1)) if layers is None else list(layers)
     rng_, values, zeros = _hist_setup(activation, acts)
-    fig, axes = plots.figure(ncols=len(layers), width=1.6, height=2.1, sharey=True)
+    fig, axes = plots.figure(ncols=len(layers), width=1.35, height=2.1, sharey=True)
     for ax, k in zip(axes[0], layers):
         v = np.asarray(values[k - 1]).ravel()
         ax.hist(np.clip(v, *rng_), bins=30, range=rng_, color=color or plots.COLORS[0])
@@ -216,6 +219,17 @@ def fig_histograms(acts, activation, title=None, layers=None, color=None):
     if title:
         fig.suptitle(title, fontsize=11)
     return fig
+
+
+INIT_TITLES = {"std=1": "표준편차 1", "std=0.01": "표준편차 0.01", "Xavier": "Xavier", "He": "He"}
+
+
+def fig_case(cases, activation, init):
+    """``fig_histograms`` of one case of ``saito_cases``, titled in Korean."""
+    name = {"sigmoid": "시그모이드", "relu": "ReLU"}.get(activation, activation)
+    color = plots.COLORS[3] if (activation, init) == ("relu", "Xavier") else plots.COLORS[0]
+    return fig_histograms(cases[activation, init], activation, color=color,
+                          title=f"{name}, {INIT_TITLES.get(init, init)}")
 
 
 def fig_depth_profile(profile, ax=None, title=None):
@@ -252,8 +266,7 @@ def fig_training(results):
             g = h.grad_norm_array()[0]
             ax2.plot(np.arange(1, len(g) + 1), g, color=colors[init], marker=".",
                      alpha=1.0 if i == 0 else 0.45, label=init if i == 0 else None)
-    ax.axhline(CHANCE, color="gray", linestyle="--", linewidth=1)
-    ax.text(1, CHANCE + 0.05, "찍기 수준 ln 10", fontsize=9, color="gray")
+    ax.axhline(CHANCE, color="gray", linestyle="--", linewidth=1, label="찍기 수준 ln 10", zorder=3)
     ax.set_xlabel("에폭")
     ax.set_ylabel("훈련 손실 (교차 엔트로피)")
     ax.set_title("훈련 손실")
@@ -297,8 +310,8 @@ def draw_main(activation="sigmoid", init="Xavier", depth=5, width=100):
     plots.setup()
     import matplotlib.pyplot as plt
 
-    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(7.2, 3.3), gridspec_kw={"width_ratios": [1.2, 1]})
-    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.15, top=0.86, wspace=0.42)
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(6.5, 3.2), gridspec_kw={"width_ratios": [1.2, 1]})
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.15, top=0.86, wspace=0.45)
     # square-root colour scale, so that thin tails stay visible next to a tall peak
     ax.imshow(counts, aspect="auto", origin="upper", cmap="viridis", interpolation="nearest",
                       extent=(edges[0], edges[-1], depth + 0.5, 0.5),
