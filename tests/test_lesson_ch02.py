@@ -80,7 +80,7 @@ def test_widget_frames_and_bad_names():
     spec = ch02.WIDGETS["main"]
     n = np.prod([len(v) for v in spec["controls"].values()])
     assert n <= 40
-    fig = spec["draw"](activation="SELU", init="LeCun", depth=10)
+    fig = spec["draw"](activation="SELU", depth=10)
     assert isinstance(fig, Figure)
     plt.close(fig)
     with pytest.raises(ValueError, match="가능한 이름"):

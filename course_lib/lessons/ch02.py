@@ -386,50 +386,56 @@ def plot_depth(results):
 
 # ---------------------------------------------------------------- widget
 
-HIST_LAYERS = (1, 10, 50)
+WIDGET_INITS = ("LeCun", "He")
 
 
-def draw(activation="ReLU", init="He", depth=50):
-    """Widget frame: f and f', per-layer std, and histograms of activations at three depths."""
+def draw(activation="ReLU", depth=50):
+    """Widget frame for one activation: f and f'; the per-layer std of the activations of a
+    ``depth``-layer MLP (width 100) with LeCun and with He init; histograms of the first and
+    last layer's activations for both inits."""
     name = _engine_name(activation)
-    layers = tuple(sorted({1, max(1, depth // 5), depth}))
-    r = depth_stats(name, init, depth=depth, width=100, n=200, seed=0, keep=layers)
-    if not np.all(np.isfinite(r["std"])):
+    runs = {i: depth_stats(name, i, depth=depth, width=100, n=200, seed=0, keep=(1, depth))
+            for i in WIDGET_INITS}
+    if not all(np.all(np.isfinite(r["std"])) for r in runs.values()):
         return "발산했습니다: 활성화 값이 inf/nan이 되었습니다. 더 작은 초기화를 골라 보세요."
     plots.setup()
     import matplotlib.pyplot as plt
 
-    fig = plt.figure(figsize=(7.2, 4.3))
-    grid = fig.add_gridspec(2, 6, left=0.07, right=0.98, top=0.93, bottom=0.09, hspace=0.55, wspace=0.9)
-    ax_f = fig.add_subplot(grid[0, :3])
-    ax_s = fig.add_subplot(grid[0, 3:])
+    fig = plt.figure(figsize=(7.2, 4.4))
+    grid = fig.add_gridspec(2, 4, left=0.07, right=0.98, top=0.93, bottom=0.08, hspace=0.6, wspace=0.35)
+    ax_f = fig.add_subplot(grid[0, :2])
+    ax_s = fig.add_subplot(grid[0, 2:])
     x = np.linspace(-4, 4, 401)
-    ax_f.plot(x, act.value(name, x), color=plots.COLORS[0], lw=2, label="f(x)")
-    ax_f.plot(x, act.derivative(name, x), color=plots.COLORS[1], lw=2, ls="--", label="f'(x)")
+    ax_f.plot(x, act.value(name, x), color=plots.COLORS[2], lw=2, label="f(x)")
+    ax_f.plot(x, act.derivative(name, x), color=plots.COLORS[4], lw=2, ls="--", label="f'(x)")
     ax_f.axhline(0, color="0.5", lw=0.8)
     ax_f.set_xlabel("입력 x")
     ax_f.set_title(f"{label(name)}: 함수와 도함수", fontsize=11)
     ax_f.legend(fontsize=9)
-    ax_s.plot(np.arange(1, depth + 1), np.maximum(r["std"], 1e-300), color=plots.COLORS[2], lw=2)
+    for j, (init, r) in enumerate(runs.items()):
+        ax_s.plot(np.arange(1, depth + 1), np.maximum(r["std"], 1e-300), color=plots.COLORS[j],
+                  lw=2, ls=["-", "--"][j], label=init)
     log_axis(ax_s)
     ax_s.set_xlabel("층")
-    ax_s.set_title(f"층별 활성화 표준편차 ({init} 초기화)", fontsize=11)
-    for j, k in enumerate(layers):
-        ax = fig.add_subplot(grid[1, 2 * j:2 * j + 2])
-        a = r["kept"][k].ravel()
-        ax.hist(a, bins=30, color=plots.COLORS[0], histtype="stepfilled")
-        ax.set_title(f"{k}층 활성화 (표준편차 {a.std():.2g})", fontsize=10)
-        ax.set_yticks([])
-        ax.tick_params(axis="x", labelsize=8)
-        ax.ticklabel_format(axis="x", style="sci", scilimits=(-3, 3))
+    ax_s.set_title(f"층별 활성화 표준편차 ({depth}층 신경망)", fontsize=11)
+    ax_s.legend(fontsize=9)
+    for j, (init, r) in enumerate(runs.items()):
+        for k, layer in enumerate((1, depth)):
+            ax = fig.add_subplot(grid[1, 2 * j + k])
+            a = r["kept"][layer].ravel()
+            ax.hist(a, bins=30, color=plots.COLORS[j], histtype="stepfilled")
+            ax.set_title(f"{init} · {layer}층 (표준편차 {a.std():.2g})", fontsize=9)
+            ax.set_yticks([])
+            ax.tick_params(axis="x", labelsize=8)
+            ax.ticklabel_format(axis="x", style="sci", scilimits=(-3, 3))
     return fig
 
 
 WIDGETS = {
     "main": dict(
         draw=draw,
-        controls={"activation": list(ACTIVATIONS), "init": ["LeCun", "He"]},
-        labels={"activation": "활성화 함수", "init": "초기화", "depth": "층 수"},
-        live={"init": list(INITS), "depth": [10, 20, 50, 100]},
+        controls={"activation": list(ACTIVATIONS)},
+        labels={"activation": "활성화 함수", "depth": "층 수"},
+        live={"depth": [10, 20, 50, 100]},
     ),
 }
