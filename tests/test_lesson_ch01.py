@@ -29,6 +29,23 @@ def test_saturation_table_shows_exact_zeros_only_on_the_positive_side():
     assert "σ(x)" in ch01.format_table(ch01.saturation_table())
 
 
+def test_thresholds_are_53_and_24_ln2():
+    assert ch01.one_threshold() == pytest.approx(53 * math.log(2), abs=1e-3)
+    assert ch01.one_threshold(np.float32) == pytest.approx(24 * math.log(2), abs=1e-2)
+    g32 = ch01.sigmoid_layer_grad([16.0, 17.0], np.float32)
+    assert g32.dtype == np.float32 and g32[0] > 0 and g32[1] == 0
+    assert ch01.sigmoid_layer_grad([36.0, 37.0])[1] == 0
+
+
+def test_torch_sigmoid_backward_is_zero_at_the_same_points():
+    torch = pytest.importorskip("torch")
+    for dtype, x, ours in [(torch.float64, 40.0, np.float64), (torch.float32, 17.0, np.float32),
+                           (torch.float32, 16.0, np.float32)]:
+        t = torch.tensor(x, dtype=dtype, requires_grad=True)
+        torch.sigmoid(t).backward()
+        assert t.grad.item() == pytest.approx(float(ch01.sigmoid_layer_grad([x], ours)[0]), rel=1e-6)
+
+
 # ---------------------------------------------------------------- chain rule
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

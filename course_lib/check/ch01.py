@@ -120,12 +120,12 @@ def _explain_multiple(c, n, n_out):
     for value, message in SCALES.items():
         if np.isclose(c, value, rtol=1e-6):
             return message
-    means = {1 / n: f"N = {n}", 1 / (n * n_out): f"N·(출력 차원) = {n * n_out}",
-             1 / (2 * n): f"2N = {2 * n}", 1 / (2 * n * n_out): f"2·N·(출력 차원) = {2 * n * n_out}"}
-    for value, what in means.items():
-        if n > 1 and np.isclose(c, value, rtol=1e-6):
-            return (f"모든 기울기가 정답을 {what}로 나눈 값입니다. 이 문제의 손실은 평균이 아니라 "
-                    f"합 L = Σ_i ‖y_i - ŷ_i‖²입니다 (그래서 ∂L/∂ŷ = 2(ŷ - y), 나누지 않습니다).")
+    means = {n: f"N = {n}", n * n_out: f"N × 출력 차원 = {n * n_out}",
+             2 * n: f"2N = {2 * n}", 2 * n * n_out: f"2 × N × 출력 차원 = {2 * n * n_out}"}
+    for d, what in means.items():
+        if n > 1 and np.isclose(c, 1 / d, rtol=1e-6):
+            return (f"모든 기울기가 정답의 1/{d}입니다 ({what}). 이 문제의 손실은 평균이 아니라 "
+                    f"합 L = Σ_i ‖y_i - ŷ_i‖²입니다 (그래서 ∂L/∂ŷ = 2(ŷ - y)이고, 나누지 않습니다).")
     return f"모든 층의 기울기가 정답의 {c:.4g}배입니다: ∂L/∂ŷ의 상수 배를 확인하세요 (정답은 2(ŷ - y))."
 
 

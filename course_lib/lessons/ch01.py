@@ -21,6 +21,7 @@ import functools
 import math
 from collections import namedtuple
 
+import matplotlib.pyplot as plt
 import numpy as np
 
 from .. import activations, data, gradcheck, init, optim, plots, train
@@ -33,7 +34,7 @@ WIDTH = 100          # hidden units per layer (as in 밑바닥부터 시작하�
 N_EXAMPLES = 256     # one batch of digits: the gradient of this batch's mean loss
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
 SCALES = (0.5, 1.0, 2.0, 4.0)   # g in W ~ N(0, (g / √n_in)²)
-DEPTHS = (10, 20, 30)           # number of Linear layers
+DEPTHS = (10, 30)               # number of Linear layers (static grid; the live widget has more)
 DEPTH = 20
 KOREAN = {"sigmoid": "시그모이드", "tanh": "tanh", "relu": "ReLU"}
 
@@ -49,7 +50,7 @@ def log_y(ax):
     ax.set_yscale("log")
     ax.yaxis.set_major_formatter(ticker.FuncFormatter(
         lambda v, _: f"$10^{{{int(round(math.log10(v)))}}}$" if v > 0 else ""))
-    ax.yaxis.set_minor_formatter(ticker.NullFormatter())
+    ax.yaxis.set_minor_locator(ticker.NullLocator())  # fewer tick objects: faster frames
     ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
 
 
@@ -90,15 +91,29 @@ def format_table(rows):
     return "\n".join(lines)
 
 
-def one_threshold(lo=0.0, hi=50.0):
-    """The smallest float64 x (to bisection precision) with σ(x) == 1.0 exactly."""
+def one_threshold(dtype=np.float64):
+    """The smallest x (to bisection precision) with σ(x) == 1.0 exactly in ``dtype``.
+
+    1 + e^{-x} rounds to 1 once e^{-x} is below half the spacing of the floats just above 1
+    (2^-53 in float64, 2^-24 in float32): x > 53 ln 2 ≈ 36.74, or x > 24 ln 2 ≈ 16.64.
+    """
+    lo, hi = 0.0, 50.0
     for _ in range(200):
         mid = (lo + hi) / 2
-        if sigmoid(np.float64(mid)) == 1.0:
+        if sigmoid(np.asarray(mid, dtype=dtype)) == 1.0:
             hi = mid
         else:
             lo = mid
     return hi
+
+
+def sigmoid_layer_grad(xs, dtype=np.float64):
+    """∂σ/∂x from ``course_lib``'s Sigmoid layer (backward of dout = 1, i.e. out·(1 - out))
+    at the points ``xs``, computed in ``dtype``; PyTorch's sigmoid backward is the same formula."""
+    layer = activations.Sigmoid()
+    x = np.asarray(xs, dtype=dtype)
+    out = layer.forward(x)
+    return layer.backward(np.ones_like(out))
 
 
 def saturation_curve(lo=-45.0, hi=45.0, num=721, h=1e-4):
@@ -138,8 +153,9 @@ def fig_saturation(h=1e-4):
     ax.plot(x, exact, color=plots.COLORS[0], lw=2, label="참값 σ(x)σ(-x)")
     ax.plot(x, np.where(from_output > 0, from_output, np.nan), color=plots.COLORS[1], ls="--",
             label="σ(1-σ) (저장한 출력으로 계산)")
-    ok = numeric > 0
-    ax.plot(x[ok], numeric[ok], ".", ms=3, color=plots.COLORS[2], label=f"수치 미분 (h={h:g})")
+    ok = (numeric > 0) & (np.arange(len(x)) % 6 == 0)  # every 6th point, so the lines stay visible
+    ax.plot(x[ok], numeric[ok], "o", ms=3.5, mfc="none", color=plots.COLORS[2],
+            label=f"수치 미분 (h={h:g})")
     zero = numeric == 0
     ax.plot(x[zero], np.full(zero.sum(), floor), "|", ms=8, color=plots.COLORS[3],
             label="수치 미분이 정확히 0")
@@ -312,7 +328,7 @@ def fig_sweep(result=None, depth=DEPTH):
         log_y(ax)
         ax.set_title(KOREAN[a])
         ax.set_xlabel("층 k (1 = 입력 쪽)")
-    axes[0, 0].set_ylabel(r"$\|\partial L/\partial W_k\|$ (로그 눈금)")
+    axes[0, 0].set_ylabel("가중치 기울기의 노름 (로그 눈금)")
     axes[0, -1].legend(fontsize=8.5)
     return fig
 
@@ -326,8 +342,8 @@ def fig_factors(cases=FACTOR_CASES, depth=DEPTH):
     for ax, (a, g) in zip(axes[0], cases):
         f = gradient_flow(a, depth, g)
         k = np.arange(1, depth + 1)
-        ax.plot(k, f.inputs, color=plots.COLORS[2], ls=":", marker="s", ms=3, label=r"$\|h_{k-1}\|$ (입력)")
-        ax.plot(k, f.delta, color=plots.COLORS[1], ls="--", marker="^", ms=3, label=r"$\|\delta_k\|$ (역전파 신호)")
+        ax.plot(k, f.inputs, color=plots.COLORS[2], ls=":", marker="s", ms=3, label=r"$\|h_{k-1}\|$")
+        ax.plot(k, f.delta, color=plots.COLORS[1], ls="--", marker="^", ms=3, label=r"$\|\delta_k\|$")
         ax.plot(k, f.weight, color=plots.COLORS[0], marker="o", ms=3, label=r"$\|\partial L/\partial W_k\|$")
         log_y(ax)
         ax.set_title(f"{KOREAN[a]}, g = {g:g}")
@@ -355,17 +371,19 @@ def relative_updates(activation="sigmoid", depth=DEPTH, scale=1.0, lr=0.1, epoch
 UPDATE_CASES = (("sigmoid", 1.0), ("relu", math.sqrt(2)))
 
 
-def fig_updates(cases=UPDATE_CASES, depth=DEPTH):
-    """Relative change of every layer's weights after one epoch of SGD."""
+def fig_updates(updates=None, depth=DEPTH):
+    """Relative change of every layer's weights after one epoch of SGD: ``updates`` maps
+    (activation, g) to ``relative_updates`` (computed for ``UPDATE_CASES`` if None)."""
+    if updates is None:
+        updates = {(a, g): relative_updates(a, depth, g) for a, g in UPDATE_CASES}
     fig, axes = plots.figure(width=6.0, height=3.2)
     ax = axes[0, 0]
-    for i, (a, g) in enumerate(cases):
-        r = relative_updates(a, depth, g)
-        ax.plot(np.arange(1, depth + 1), r, marker="o", ms=3, color=plots.COLORS[i],
+    for i, ((a, g), r) in enumerate(updates.items()):
+        ax.plot(np.arange(1, len(r) + 1), r, marker="o", ms=3, color=plots.COLORS[i],
                 label=f"{KOREAN[a]}, {_scale_label(g)}")
     log_y(ax)
     ax.set_xlabel("층 k (1 = 입력 쪽)")
-    ax.set_ylabel(r"$\|\Delta W_k\| \,/\, \|W_k\|$ (로그 눈금)")
+    ax.set_ylabel(r"$\|\Delta W_k\| \,/\, \|W_k\|$")
     ax.set_title("SGD 1에폭 뒤 가중치가 바뀐 비율")
     ax.legend()
     return fig
@@ -382,10 +400,14 @@ def draw(activation="sigmoid", scale=1.0, depth=DEPTH):
     if np.any(values == 0):
         return "기울기를 계산했더니 정확히 0이 되었습니다 (float64 언더플로). g를 키우거나 깊이를 줄여 보세요."
     k = np.arange(1, depth + 1)
-    fig, axes = plots.figure(width=6.5, height=3.3)
-    ax = axes[0, 0]
-    ax.plot(k, f.weight, marker="o", ms=4, color=plots.COLORS[0], label=r"$\|\partial L/\partial W_k\|$ (가중치 기울기)")
-    ax.plot(k, f.delta, ls="--", marker="^", ms=3, color=plots.COLORS[1], label=r"$\|\delta_k\|$ (역전파 신호)")
+    plots.setup()
+    # fixed margins instead of plots.figure's constrained layout: a static page renders
+    # dozens of these frames, and the layout solver would double the time of each
+    fig = plt.figure(figsize=(6.5, 3.3))
+    fig.subplots_adjust(left=0.12, right=0.98, bottom=0.15, top=0.9)
+    ax = fig.add_subplot()
+    ax.plot(k, f.weight, marker="o", ms=4, color=plots.COLORS[0], label=r"$\|\partial L/\partial W_k\|$")
+    ax.plot(k, f.delta, ls="--", marker="^", ms=3, color=plots.COLORS[1], label=r"$\|\delta_k\|$")
     log_y(ax)
     lo, hi = values.min(), values.max()
     if hi / lo < 100:  # keep at least two decades visible so a flat line looks flat
@@ -394,9 +416,8 @@ def draw(activation="sigmoid", scale=1.0, depth=DEPTH):
     ax.set_xlabel("층 k (1 = 입력 쪽)")
     ax.set_ylabel("노름 (로그 눈금)")
     ratio = f.weight[0] / f.weight[-1]
-    ax.set_title(f"{KOREAN[activation]}, g = {scale:g}, {depth}층:  "
-                 rf"$\|\partial L/\partial W_1\| \,/\, \|\partial L/\partial W_{{{depth}}}\|$ = {ratio:.1e}")
-    ax.legend(fontsize=9)
+    ax.set_title(f"{KOREAN[activation]}, g = {scale:g}, {depth}층:  첫 층 / 마지막 층 = {ratio:.1e}")
+    ax.legend(fontsize=10, loc="best")
     return fig
 
 
