@@ -11,6 +11,7 @@ Experiments return data; ``plot_*`` functions turn that data into figures.
 * ``variance_map``     — q_{l+1} = c·E_{z~N(0,q_l)}[f(z)²]: the variance of the signal, layer to layer.
 * ``depth_stats``      — mean and std of every layer's activations in a deep MLP at initialisation.
 """
+import functools
 import math
 
 import numpy as np
@@ -25,6 +26,21 @@ ACTIVATIONS = {"sigmoid": "sigmoid", "tanh": "tanh", "ReLU": "relu", "LeakyReLU"
 # Display name -> Linear's init argument; c = n_in·Var(W) is the gain of the variance map
 INITS = {"LeCun": "lecun_normal", "He": "he_normal", "N(0, 0.01²)": 0.01, "N(0, 1)": 1.0}
 _GAIN = {"lecun_normal": 1.0, "he_normal": 2.0}
+
+
+def one_blas_thread(fn):
+    """Run ``fn`` with BLAS limited to one thread: our matrices are tiny (≤ 1000 × 100), and on
+    a busy 2-core machine two BLAS threads spin-wait for each other and run several times
+    slower. ``threadpoolctl`` comes with scikit-learn; without it nothing changes."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:  # pragma: no cover
+            return fn(*args, **kwargs)
+        with threadpool_limits(limits=1, user_api="blas"):
+            return fn(*args, **kwargs)
+    return wrapper
 
 
 def _engine_name(name):
@@ -165,6 +181,7 @@ def inactive_unit_grads(model, X, y):
                      for k, dead in zip(keys, pre)])
 
 
+@one_blas_thread
 def dying_relu(activation="relu", seed=0, lr_spike=0.1, lr_after=0.001, epochs_spike=1,
                epochs_after=3, sizes=(64, 100, 100, 100, 10)):
     """Train on the digits with Adam: first ``epochs_spike`` epochs at a too-large learning
@@ -259,6 +276,7 @@ def plot_rrelu(demo=None):
     return fig
 
 
+@one_blas_thread
 def prelu_slopes(seed=0, epochs=5, lr=0.1):
     """Train a PReLU MLP on the digits with plain SGD; the learned slope α of each layer."""
     d = data.load_digits(seed=0)
@@ -342,6 +360,7 @@ def plot_variance_maps(pairs, q=None):
     return fig
 
 
+@one_blas_thread
 def depth_stats(activation, init, depth=100, width=100, n=1000, seed=0, input_std=1.0, keep=()):
     """Forward ``n`` standard normal inputs (times ``input_std``) through a ``depth``-layer MLP
     of ``width`` units at initialisation. Returns per-layer mean and std of the activations,
