@@ -368,7 +368,7 @@ def fig_compare(stats):
     ax.set_yticks(y, names)
     ax.set_xlim(0.7, 1.01)
     ax.set_xlabel("정확도")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
     ax = axes[0, 1]
     m = np.array([agg(n, "test_loss") for n in names])
     ax.barh(y, m[:, 0], height=0.5, color=plots.COLORS[3])
@@ -387,7 +387,7 @@ def fig_weights(stats, tol=1e-3):
         w = stats[name]["w"]
         ax.hist(w, bins=np.linspace(-0.6, 0.6, 61), color=color)
         ax.set_yscale("log")
-        ax.set_title(f"{name}: |w| < {tol:g} 비율 {stats[name]['small']:.0%}", fontsize=10)
+        ax.set_title(f"{name}: |w| < {tol:g} 비율 {stats[name]['small']:.1%}", fontsize=10)
         ax.set_xlabel("가중치 값")
     axes[0, 0].set_ylabel("개수 (로그)")
     return fig
@@ -403,8 +403,9 @@ def fig_test_time(results):
     colors = [plots.COLORS[0], plots.COLORS[3], plots.COLORS[3], plots.COLORS[2]][::-1]
     ax.barh(names[::-1], accs, xerr=spread, color=colors, capsize=3)
     for i, (a, n) in enumerate(zip(accs, names[::-1])):
-        ax.text(a + 0.01, i, f"{a:.3f}  (손실 {results[n][1]:.2f})", va="center", fontsize=9)
-    ax.set_xlim(0, 1.25)
+        ax.text(a + 0.02, i, f"{a:.3f}  (손실 {results[n][1]:.2f}, 확신도 {results[n][3]:.2f})",
+                va="center", fontsize=9)
+    ax.set_xlim(0, 1.45)
     ax.set_xlabel("테스트 정확도")
     return fig
 
@@ -445,7 +446,7 @@ def draw(lam=0.0, p=0.0, c=math.inf):
 WIDGETS = {
     "main": dict(
         draw=draw,
-        controls={"lam": [0.0, 0.01, 0.1], "p": [0.0, 0.2, 0.5], "c": [0.5, 1.0, math.inf]},
+        controls={"lam": [0.0, 0.01, 0.1], "p": [0.0, 0.2, 0.5], "c": [1.0, math.inf]},
         labels={"lam": "L2 강도 λ", "p": "드롭아웃 확률 p", "c": "맥스-노름 c (inf: 없음)"},
         live={"lam": [0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3],
               "p": [0.0, 0.1, 0.2, 0.3, 0.5, 0.7],
