@@ -33,6 +33,17 @@ ESCAPE = 50.0        # a point with |x| or |y| above this has diverged (the view
 DIVERGED = "발산했습니다: 학습률을 낮춰 보세요"
 
 
+def _one_thread():
+    """Limit BLAS to one thread while training: the matrices here are tiny, and on a busy
+    2-core machine extra BLAS threads make each step several times slower."""
+    try:
+        from threadpoolctl import threadpool_limits  # installed with scikit-learn
+    except ImportError:  # pragma: no cover
+        import contextlib
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 # ---------------------------------------------------------------- 2-D surfaces
 
 @dataclass(frozen=True)
@@ -294,9 +305,10 @@ def digits_race(lrs=None, epochs=EPOCHS, seed=0):
         name = label.split("@")[0]
         model = MLP(SIZES, "relu", rng=seed)
         opt = optim.get(DIGITS_KEYS[name], lr=lr)
-        out[label] = train.fit(model, split.X_train, split.y_train, optimizer=opt, epochs=epochs,
-                               batch_size=32, rng=np.random.default_rng(seed),
-                               X_val=split.X_test, y_val=split.y_test, record_grad_norms=False)
+        with _one_thread():
+            out[label] = train.fit(model, split.X_train, split.y_train, optimizer=opt,
+                                   epochs=epochs, batch_size=32, rng=np.random.default_rng(seed),
+                                   X_val=split.X_test, y_val=split.y_test, record_grad_norms=False)
     return out
 
 
@@ -453,7 +465,7 @@ def draw(optimizer="모멘텀", lr=0.03, beta=0.9):
     plots.setup()
     import matplotlib.pyplot as plt
 
-    fig = plt.figure(figsize=(7.8, 2.75))
+    fig = plt.figure(figsize=(7.2, 2.6))
     for k, s in enumerate(SURFACES.values()):
         ax = fig.add_axes([0.01 + 0.33 * k, 0.02, 0.31, 0.78])
         _contours(ax, s, ticks=False)
