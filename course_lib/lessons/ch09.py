@@ -52,6 +52,21 @@ SETTINGS = {
 Run = namedtuple("Run", "train_loss train_acc val_loss val_acc test_loss test_acc diverged message model")
 
 
+def one_blas_thread(fn):
+    """Run ``fn`` with BLAS limited to one thread: the matrices here are tiny (≤ 650 × 64), and
+    on a busy 2-core machine two BLAS threads spin-wait for each other and run several times
+    slower. ``threadpoolctl`` comes with scikit-learn; without it nothing changes."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:  # pragma: no cover
+            return fn(*args, **kwargs)
+        with threadpool_limits(limits=1, user_api="blas"):
+            return fn(*args, **kwargs)
+    return wrapper
+
+
 # ---------------------------------------------------------------- data and training
 
 @functools.lru_cache(maxsize=None)
@@ -92,6 +107,7 @@ def _check_strengths(l2, l1, p, c):
 
 
 @functools.lru_cache(maxsize=None)
+@one_blas_thread
 def run(l2=0.0, l1=0.0, p=0.0, c=math.inf, seed=0, epochs=EPOCHS, n_train=N_TRAIN):
     """Train ``make_net(p, seed)`` on ``n_train`` digits with SGD(LR, momentum=MOMENTUM).
 
@@ -197,6 +213,7 @@ def weight_stats(seed=0, tol=1e-3):
     return out
 
 
+@one_blas_thread
 def decay_equivalence(lam=0.01, epochs=3, seed=0):
     """max |θ_a - θ_b| over all parameters after training twice from the same start:
     once with the penalty ``fit(l2=lam)`` and once with ``SGD(weight_decay=lam)``.
@@ -263,6 +280,7 @@ def _forward_scaled(model, X, factor):
     return h
 
 
+@one_blas_thread
 def test_time(p=0.5, seed=0, repeats=20, mc_samples=100):
     """A network trained with inverted dropout ``p``, evaluated on the test set four ways.
 
