@@ -464,7 +464,7 @@ def draw(lam=0.0, p=0.0, c=math.inf):
 WIDGETS = {
     "main": dict(
         draw=draw,
-        controls={"lam": [0.0, 0.01, 0.1], "p": [0.0, 0.2, 0.5], "c": [1.0, math.inf]},
+        controls={"lam": [0.0, 0.01, 0.1], "p": [0.0, 0.5], "c": [1.0, math.inf]},
         labels={"lam": "L2 강도 λ", "p": "드롭아웃 확률 p", "c": "맥스-노름 c (inf: 없음)"},
         live={"lam": [0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3],
               "p": [0.0, 0.1, 0.2, 0.3, 0.5, 0.7],
