@@ -195,3 +195,10 @@ def test_checker_locates_a_wrong_hidden_layer():
         return out
     r = check.sigmoid_backprop(student)
     assert not r and "∂L/∂W_1부터" in " ".join(r.messages)
+
+
+def test_tables_and_update_cases():
+    result = ch01.sweep(depth=6, scales=(1.0,), acts=("relu",))
+    assert "relu" in ch01.ratio_table(result) and "0.707" in ch01.rho_table(result)
+    updates = ch01.update_cases(cases=(("relu", math.sqrt(2)),), depth=4)
+    assert updates[("relu", math.sqrt(2))].shape == (4,)

@@ -39,6 +39,21 @@ DEPTH = 20
 KOREAN = {"sigmoid": "시그모이드", "tanh": "tanh", "relu": "ReLU"}
 
 
+def one_blas_thread(fn):
+    """Run ``fn`` with BLAS limited to one thread (same helper as chapter 2): the matrices here
+    are tiny (256 × 100), and on a busy 2-core machine two BLAS threads spin-wait for each
+    other and make the chapter twice as slow. ``threadpoolctl`` comes with scikit-learn."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:  # pragma: no cover
+            return fn(*args, **kwargs)
+        with threadpool_limits(limits=1, user_api="blas"):
+            return fn(*args, **kwargs)
+    return wrapper
+
+
 def log_y(ax):
     """Log-scale y axis with tick labels 10^k typeset by mathtext's own font.
 
@@ -208,6 +223,7 @@ def grad_W1_formula(x, y, Ws, bs):
     return x.T @ d1
 
 
+@one_blas_thread
 def chain_rule_check(seed=0):
     """Relative errors of the formula for ∂L/∂W₁ against (a) centred differences of L and
     (b) the backward of the same network built from course_lib layers."""
@@ -267,6 +283,7 @@ Flow.__doc__ = """Per Linear layer k = 1..L (input side first): ``weight`` = ‖
 ``inputs`` = ‖h_{k-1}‖ (the layer's input). Frobenius norms over the batch."""
 
 
+@one_blas_thread
 def gradient_flow(activation="sigmoid", depth=DEPTH, scale=1.0, seed=0, width=WIDTH):
     """One forward/backward of ``deep_mlp`` on ``batch()`` with the softmax cross-entropy.
 
@@ -310,6 +327,40 @@ def per_layer_factor(flow):
     return float(np.exp(np.mean(np.diff(np.log(d[::-1])))))
 
 
+def _wide_fonts(fig):
+    """Larger text for a three-panel figure, which the page shrinks to its column width."""
+    for ax in fig.axes:
+        ax.tick_params(labelsize=12)
+        ax.title.set_fontsize(14)
+        ax.xaxis.label.set_fontsize(13)
+        ax.yaxis.label.set_fontsize(13)
+        if ax.get_legend():
+            for t in ax.get_legend().get_texts():
+                t.set_fontsize(11)
+    return fig
+
+
+def ratio_table(result):
+    """‖∂L/∂W_1‖ / ‖∂L/∂W_L‖ for every (activation, g) of a ``sweep``, as aligned text."""
+    acts = list(dict.fromkeys(a for a, _ in result))
+    scales = list(dict.fromkeys(g for _, g in result))
+    lines = []
+    for a in acts:
+        cells = [f"g={g:g}: {result[(a, g)].weight[0] / result[(a, g)].weight[-1]:8.1e}" for g in scales]
+        lines.append(f"{a:8s} " + "  ".join(cells))
+    return "\n".join(lines)
+
+
+def rho_table(result):
+    """Measured per-layer factor ρ for every (activation, g) of a ``sweep``, and g/√2 (ReLU's theory)."""
+    acts = list(dict.fromkeys(a for a, _ in result))
+    scales = list(dict.fromkeys(g for _, g in result))
+    lines = [f"{a:12s} " + "  ".join(f"g={g:g}: {per_layer_factor(result[(a, g)]):.3f}" for g in scales)
+             for a in acts]
+    lines.append(f"{'ReLU 이론값':10s} " + "  ".join(f"g={g:g}: {g / math.sqrt(2):.3f}" for g in scales))
+    return "\n".join(lines)
+
+
 def _scale_label(g):
     return "g = √2 (He)" if abs(g - math.sqrt(2)) < 1e-9 else f"g = {g:g}"
 
@@ -319,7 +370,7 @@ def fig_sweep(result=None, depth=DEPTH):
     result = sweep(depth) if result is None else result
     acts = list(dict.fromkeys(a for a, _ in result))
     scales = list(dict.fromkeys(g for _, g in result))
-    fig, axes = plots.figure(ncols=len(acts), width=3.3, height=3.2)
+    fig, axes = plots.figure(ncols=len(acts), width=3.3, height=3.4)
     for ax, a in zip(axes[0], acts):
         for i, g in enumerate(scales):
             w = result[(a, g)].weight
@@ -329,8 +380,8 @@ def fig_sweep(result=None, depth=DEPTH):
         ax.set_title(KOREAN[a])
         ax.set_xlabel("층 k (1 = 입력 쪽)")
     axes[0, 0].set_ylabel("가중치 기울기의 노름 (로그 눈금)")
-    axes[0, -1].legend(fontsize=8.5)
-    return fig
+    fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="outside right center", fontsize=11)
+    return _wide_fonts(fig)
 
 
 FACTOR_CASES = (("sigmoid", 1.0), ("tanh", 0.5), ("relu", 2.0))
@@ -338,7 +389,7 @@ FACTOR_CASES = (("sigmoid", 1.0), ("tanh", 0.5), ("relu", 2.0))
 
 def fig_factors(cases=FACTOR_CASES, depth=DEPTH):
     """For each case: ‖h_{k-1}‖, ‖δ_k‖ and ‖∂L/∂W_k‖ per layer."""
-    fig, axes = plots.figure(ncols=len(cases), width=3.3, height=3.2)
+    fig, axes = plots.figure(ncols=len(cases), width=3.3, height=3.4)
     for ax, (a, g) in zip(axes[0], cases):
         f = gradient_flow(a, depth, g)
         k = np.arange(1, depth + 1)
@@ -350,11 +401,12 @@ def fig_factors(cases=FACTOR_CASES, depth=DEPTH):
         ax.set_xlabel("층 k (1 = 입력 쪽)")
     axes[0, 0].set_ylabel("노름 (로그 눈금)")
     axes[0, 0].legend(fontsize=8)
-    return fig
+    return _wide_fonts(fig)
 
 
 # ---------------------------------------------------------------- what the gradients do
 
+@one_blas_thread
 def relative_updates(activation="sigmoid", depth=DEPTH, scale=1.0, lr=0.1, epochs=1, seed=0):
     """‖W_k(after) - W_k(before)‖ / ‖W_k(before)‖ per layer after ``epochs`` of plain SGD
     on the digits' training set (batch 32)."""
@@ -371,11 +423,16 @@ def relative_updates(activation="sigmoid", depth=DEPTH, scale=1.0, lr=0.1, epoch
 UPDATE_CASES = (("sigmoid", 1.0), ("relu", math.sqrt(2)))
 
 
+def update_cases(cases=UPDATE_CASES, depth=DEPTH):
+    """{(activation, g): relative_updates(...)} for the cases of the figure."""
+    return {(a, g): relative_updates(a, depth, g) for a, g in cases}
+
+
 def fig_updates(updates=None, depth=DEPTH):
     """Relative change of every layer's weights after one epoch of SGD: ``updates`` maps
     (activation, g) to ``relative_updates`` (computed for ``UPDATE_CASES`` if None)."""
     if updates is None:
-        updates = {(a, g): relative_updates(a, depth, g) for a, g in UPDATE_CASES}
+        updates = update_cases(depth=depth)
     fig, axes = plots.figure(width=6.0, height=3.2)
     ax = axes[0, 0]
     for i, ((a, g), r) in enumerate(updates.items()):
@@ -403,7 +460,7 @@ def draw(activation="sigmoid", scale=1.0, depth=DEPTH):
     plots.setup()
     # fixed margins instead of plots.figure's constrained layout: a static page renders
     # dozens of these frames, and the layout solver would double the time of each
-    fig = plt.figure(figsize=(6.5, 3.3))
+    fig = plt.figure(figsize=(6.2, 3.3))
     fig.subplots_adjust(left=0.12, right=0.98, bottom=0.15, top=0.9)
     ax = fig.add_subplot()
     ax.plot(k, f.weight, marker="o", ms=4, color=plots.COLORS[0], label=r"$\|\partial L/\partial W_k\|$")
