@@ -16,7 +16,9 @@ def load_digits(test_size=0.25, seed=0, classes=None, n_train=None, standardize=
     """Digits split into train and test sets.
 
     Pixels (0..16) are scaled to [0, 1]; with ``standardize`` each feature is then
-    shifted and scaled by the *training* set's mean and std (test statistics never leak).
+    shifted and scaled by the *training* set's mean and std (test statistics never leak);
+    a feature that is constant in the training set is only shifted (dividing by its
+    zero std would blow test values up to ~1e8).
     ``classes`` keeps only those digits and relabels them 0..k-1 in the given order
     (e.g. ``classes=[5, 6, 7, 8, 9]`` for the transfer-learning chapter).
     ``n_train`` keeps only the first ``n_train`` shuffled training examples.
@@ -48,7 +50,8 @@ def load_digits(test_size=0.25, seed=0, classes=None, n_train=None, standardize=
     X_train, X_test = X[train], X[test]
     if standardize:
         mean = X_train.mean(axis=0)
-        std = X_train.std(axis=0) + 1e-8
+        std = X_train.std(axis=0)
+        std[std == 0] = 1.0  # a pixel that never varies in training is only centred (as scikit-learn does)
         X_train = (X_train - mean) / std
         X_test = (X_test - mean) / std
     return Split(X_train, y[train], X_test, y[test])

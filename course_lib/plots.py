@@ -3,6 +3,13 @@
 ``setup()`` is called by every function here, so ``from course_lib import plots`` is all
 a notebook needs. Korean glyphs come from NanumGothic bundled in ``koreanize-matplotlib``,
 so no system font is required (local machine, Colab, Binder).
+
+Fonts: DejaVu Sans (shipped with matplotlib) comes first and NanumGothic second, so
+matplotlib falls back to NanumGothic for every Korean glyph. The order matters: log-axis
+tick labels are mathtext (``$10^{-3}$``) drawn in the *first* font, and NanumGothic has no
+minus sign (U+2212). The price: a string that mixes Korean with ``$...$`` math is drawn
+entirely by mathtext in DejaVu, without Korean — write "학습률 η" (plain Greek letter),
+not "학습률 $\\eta$". The widget sweep test fails on any missing glyph.
 """
 import matplotlib
 
@@ -20,9 +27,10 @@ def setup():
     global _done
     if _done:
         return
-    import koreanize_matplotlib  # noqa: F401  (sets NanumGothic on import)
+    import koreanize_matplotlib  # noqa: F401  (registers NanumGothic on import)
 
     matplotlib.rcParams.update({
+        "font.family": ["DejaVu Sans", "NanumGothic"],
         "axes.unicode_minus": False,  # NanumGothic has no U+2212: use '-'
         "axes.prop_cycle": matplotlib.cycler(color=COLORS),
         "figure.dpi": 100,

@@ -37,3 +37,8 @@ def test_spirals_and_adding_problem():
     assert np.allclose(t[:, 0], (x[:, :, 0] * x[:, :, 1]).sum(axis=1))
     with pytest.raises(ValueError, match="T=1"):
         data.adding_problem(4, 1)
+
+
+def test_pixels_constant_in_a_small_training_set_stay_bounded_on_test():
+    s = data.load_digits(seed=0, n_train=100)
+    assert np.abs(s.X_test).max() < 20

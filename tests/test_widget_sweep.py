@@ -1,10 +1,13 @@
-"""Every widget of the book, driven through its grid of control values.
+"""Every widget of the book, driven through its control values.
 
-The static grid is tried in full (it is what the website precomputes); the denser live
-grid one control at a time. Nothing may raise, and a figure may not plot nan/inf:
-a diverging setting must say so in Korean (a string containing "발산") instead.
+Every value of every control is tried (one control at a time from the first setting,
+including the denser live values), plus a fixed sample of the full product of the
+static grid (what the website precomputes). Nothing may raise; a figure may not plot
+nan/inf (a diverging setting must say so in Korean, a string with "발산", instead), and
+no glyph may be missing from the fonts (Korean or minus signs drawn as boxes).
 """
 import importlib
+import logging
 import pkgutil
 
 import matplotlib.pyplot as plt
@@ -12,8 +15,10 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from course_lib import lessons
+from course_lib import lessons, plots
 from course_lib.widgets import settings
+
+PRODUCT_SAMPLE = 12
 
 
 def widget_specs():
@@ -23,11 +28,22 @@ def widget_specs():
             yield pytest.param(spec, id=f"{info.name}.{name}")
 
 
-def live_settings(spec):
-    base = {k: v[0] for k, v in spec["controls"].items()}
-    for name, values in (spec.get("live") or {}).items():
-        for v in values:
-            yield {**base, name: v}
+def sweep(spec):
+    """One control at a time over all its (static and live) values, then a product sample."""
+    controls = spec["controls"]
+    base = {k: v[0] for k, v in controls.items()}
+    tried = []
+    for name in controls:
+        for v in list(controls[name]) + list((spec.get("live") or {}).get(name, [])):
+            values = {**base, name: v}
+            if values not in tried:
+                tried.append(values)
+    product = list(settings(controls))
+    rng = np.random.default_rng(0)
+    for i in rng.permutation(len(product))[:PRODUCT_SAMPLE]:
+        if product[i] not in tried:
+            tried.append(product[i])
+    return tried
 
 
 def assert_honest(out, values):
@@ -41,10 +57,14 @@ def assert_honest(out, values):
             y = np.asarray(line.get_ydata(), dtype=float)
             if "발산" not in texts:
                 assert np.all(np.isfinite(y)), f"{values}: a line plots nan/inf without saying 발산"
-    plt.close(out)
+    plots.to_png(out)  # draws every text: missing glyphs are logged here
 
 
 @pytest.mark.parametrize("spec", list(widget_specs()))
-def test_every_widget_value(spec):
-    for values in list(settings(spec["controls"])) + list(live_settings(spec)):
-        assert_honest(spec["draw"](**values), values)
+def test_every_widget_value(spec, caplog):
+    with caplog.at_level(logging.WARNING, logger="matplotlib"):
+        for values in sweep(spec):
+            assert_honest(spec["draw"](**values), values)
+    missing = [r.getMessage() for r in caplog.records if "glyph" in r.getMessage()]
+    assert not missing, f"missing glyphs: {sorted(set(missing))[:3]}"
+    plt.close("all")
