@@ -29,6 +29,7 @@ from ..activations import sigmoid
 from ..layers import Linear
 from ..losses import SoftmaxCrossEntropy
 from ..network import MLP, Sequential
+from course_lib.threads import one_blas_thread
 
 WIDTH = 100          # hidden units per layer (as in 밑바닥부터 시작하는 딥러닝 §6.2)
 N_EXAMPLES = 256     # one batch of digits: the gradient of this batch's mean loss
@@ -39,19 +40,6 @@ DEPTH = 20
 KOREAN = {"sigmoid": "시그모이드", "tanh": "tanh", "relu": "ReLU"}
 
 
-def one_blas_thread(fn):
-    """Run ``fn`` with BLAS limited to one thread (same helper as chapter 2): the matrices here
-    are tiny (256 × 100), and on a busy 2-core machine two BLAS threads spin-wait for each
-    other and make the chapter twice as slow. ``threadpoolctl`` comes with scikit-learn."""
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            from threadpoolctl import threadpool_limits
-        except ImportError:  # pragma: no cover
-            return fn(*args, **kwargs)
-        with threadpool_limits(limits=1, user_api="blas"):
-            return fn(*args, **kwargs)
-    return wrapper
 
 
 def log_y(ax):

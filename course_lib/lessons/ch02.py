@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import activations as act
 from .. import data, diagnostics, network, optim, plots, train
+from course_lib.threads import one_blas_thread
 
 # Display name (what the widget shows) -> engine name (activations.make)
 ACTIVATIONS = {"sigmoid": "sigmoid", "tanh": "tanh", "ReLU": "relu", "LeakyReLU": "leaky_relu",
@@ -28,19 +29,6 @@ INITS = {"LeCun": "lecun_normal", "He": "he_normal", "N(0, 0.01²)": 0.01, "N(0,
 _GAIN = {"lecun_normal": 1.0, "he_normal": 2.0}
 
 
-def one_blas_thread(fn):
-    """Run ``fn`` with BLAS limited to one thread: our matrices are tiny (≤ 1000 × 100), and on
-    a busy 2-core machine two BLAS threads spin-wait for each other and run several times
-    slower. ``threadpoolctl`` comes with scikit-learn; without it nothing changes."""
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            from threadpoolctl import threadpool_limits
-        except ImportError:  # pragma: no cover
-            return fn(*args, **kwargs)
-        with threadpool_limits(limits=1, user_api="blas"):
-            return fn(*args, **kwargs)
-    return wrapper
 
 
 def _engine_name(name):

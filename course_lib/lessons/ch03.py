@@ -29,19 +29,11 @@ from .. import data, diagnostics, optim, plots, train
 from ..layers import Linear
 from ..network import MLP, Sequential
 from ..activations import make as make_activation
+from course_lib.threads import one_blas_thread
 
 CHANCE = math.log(10)  # cross-entropy of a uniform guess over 10 classes: ln 10 ≈ 2.303
 
 
-def one_blas_thread(fn):
-    """Run ``fn`` with one BLAS thread. Our matrices (at most 1000 × 100) are too small for
-    multi-threaded BLAS: one thread is faster, and several times faster on a busy machine
-    (threadpoolctl comes with scikit-learn)."""
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        with threadpool_limits(limits=1, user_api="blas"):
-            return fn(*args, **kwargs)
-    return wrapper
 
 
 def _log_axis(ax, values):

@@ -25,6 +25,7 @@ import numpy as np
 from .. import data, gradcheck, optim, plots, train
 from ..layers import BatchNorm, Linear
 from ..network import MLP
+from course_lib.threads import one_blas_thread
 
 CHANCE = math.log(10)  # cross-entropy of a uniform guess over 10 classes ≈ 2.303
 WIDTH = 50             # hidden units per layer
@@ -119,22 +120,6 @@ def batch_of_one(seed=0):
 
 # ---------------------------------------------------------------- training runs
 
-def one_blas_thread(fn):
-    """Run ``fn`` with BLAS limited to one thread.
-
-    The matrices here are tiny (at most 500 × 64); with two BLAS threads on a busy 2-core
-    machine the threads spin-wait for each other and a training run takes several times
-    longer. ``threadpoolctl`` comes with scikit-learn; without it nothing changes.
-    """
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            from threadpoolctl import threadpool_limits
-        except ImportError:  # pragma: no cover
-            return fn(*args, **kwargs)
-        with threadpool_limits(limits=1, user_api="blas"):
-            return fn(*args, **kwargs)
-    return wrapper
 
 
 Run = namedtuple("Run", "train_loss test_acc diverged message model")

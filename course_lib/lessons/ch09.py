@@ -30,6 +30,7 @@ from .. import data, optim, plots, train
 from ..losses import SoftmaxCrossEntropy
 from ..network import MLP
 from ..regularizers import EarlyStopping
+from course_lib.threads import one_blas_thread
 
 N_TRAIN = 100      # training images: few enough that the network memorises them
 N_VAL = 200        # validation images (for early stopping), taken from the rest of the training pool
@@ -52,19 +53,6 @@ SETTINGS = {
 Run = namedtuple("Run", "train_loss train_acc val_loss val_acc test_loss test_acc diverged message model")
 
 
-def one_blas_thread(fn):
-    """Run ``fn`` with BLAS limited to one thread: the matrices here are tiny (≤ 650 × 64), and
-    on a busy 2-core machine two BLAS threads spin-wait for each other and run several times
-    slower. ``threadpoolctl`` comes with scikit-learn; without it nothing changes."""
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            from threadpoolctl import threadpool_limits
-        except ImportError:  # pragma: no cover
-            return fn(*args, **kwargs)
-        with threadpool_limits(limits=1, user_api="blas"):
-            return fn(*args, **kwargs)
-    return wrapper
 
 
 # ---------------------------------------------------------------- data and training
