@@ -23,8 +23,8 @@ class Result:
 
     def _repr_markdown_(self):
         if self.passed:
-            return "✅ **통과했습니다!** " + " ".join(self.messages)
-        return "❌ **아직 틀렸습니다.**\n\n" + "\n".join(f"- {m}" for m in self.messages)
+            return "**통과했습니다!** " + " ".join(self.messages)
+        return "**아직 틀렸습니다.**\n\n" + "\n".join(f"- {m}" for m in self.messages)
 
 
 def run_safely(fn, *args, **kwargs):
