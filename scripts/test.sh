@@ -5,5 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --no-build
 bash scripts/install-browser.sh   # chromium + fonts-noto-cjk for tests/browser (no-op if present)
-export MPLBACKEND=Agg
 .venv/bin/python -m pytest -q -p no:cacheprovider --nbval-lax tests book "$@"

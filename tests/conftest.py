@@ -1,3 +1,5 @@
-import os
+import matplotlib
 
-os.environ.setdefault("MPLBACKEND", "Agg")
+# Headless and in-process only: an MPLBACKEND environment variable would reach the kernels
+# that nbval and the book build start, and their inline figures would silently vanish.
+matplotlib.use("Agg")
