@@ -121,11 +121,22 @@ def curves(series, ylabel="손실", xlabel="에폭", title=None, logy=False, ax=
     return fig
 
 
-def to_png(fig, dpi=None):
-    """PNG bytes of a figure; the figure is closed (widgets keep bytes, not figures)."""
+def to_png(fig, dpi=None, palette=True):
+    """PNG bytes of a figure; the figure is closed (widgets keep bytes, not figures).
+
+    With ``palette`` the image is reduced to 256 colours (our plots use far fewer): the
+    PNG gets 2-3× smaller, which is what keeps a page of precomputed widget frames light.
+    """
     import io
 
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
     plt.close(fig)
-    return buf.getvalue()
+    if not palette:
+        return buf.getvalue()
+    from PIL import Image  # Pillow is a dependency of matplotlib
+
+    image = Image.open(buf).convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()

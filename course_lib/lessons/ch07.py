@@ -484,7 +484,7 @@ def draw(optimizer="모멘텀", lr=0.03, beta=0.9):
         if optimizer in ("모멘텀", "네스테로프") and beta == 0:
             note += " (보통의 SGD)"
     else:
-        note = " (β를 쓰지 않습니다)"
+        note = f" (μ/β₁={beta:g}은 쓰지 않습니다: 같은 궤적)"
     fig.suptitle(f"{optimizer}, 학습률 {lr:g}{note}", fontsize=11, y=0.99)
     return fig
 
