@@ -135,7 +135,7 @@ def test_transfer_frozen_keeps_reused_weights():
 def test_widget_frames_and_data_are_disjoint():
     assert not set(ch10.SOURCE) & set(ch10.TARGET)
     c = ch10.WIDGETS["main"]["controls"]
-    assert np.prod([len(v) for v in c.values()]) <= 24
+    assert np.prod([len(v) for v in c.values()]) <= 16
     import matplotlib.pyplot as plt
     fig = ch10.draw(k=1, mode="미세 조정", n_train=30)
     plt.close(fig)

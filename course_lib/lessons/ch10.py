@@ -208,12 +208,12 @@ def feature_drift(n_train=100, k=HIDDEN, seed=0):
     for fine-tuning with the small rate (×FINE_LR_SCALE) and with the full rate (×1)."""
     pre, _ = pretrain(0)
     tuned = transfer("미세 조정", k, n_train, seed).model
-    out = {"미세 조정": [], "처음부터 학습률": []}
+    out = {"미세 조정": [], "같은 학습률": []}
     full = _full_rate_finetune(k, n_train, seed)
     for i in tuned.linear_layers()[:k]:
         W0 = pre.layers[i].params["W"]
         out["미세 조정"].append(float(np.linalg.norm(tuned.layers[i].params["W"] - W0) / np.linalg.norm(W0)))
-        out["처음부터 학습률"].append(float(np.linalg.norm(full.layers[i].params["W"] - W0) / np.linalg.norm(W0)))
+        out["같은 학습률"].append(float(np.linalg.norm(full.layers[i].params["W"] - W0) / np.linalg.norm(W0)))
     return out
 
 
@@ -307,9 +307,9 @@ def draw(k=HIDDEN, mode="동결", n_train=30):
 WIDGETS = {
     "main": dict(
         draw=draw,
-        controls={"k": [0, 1, 2], "mode": ["동결", "미세 조정"], "n_train": list(SIZES)},
+        controls={"k": [1, 2], "mode": ["동결", "미세 조정"], "n_train": list(SIZES)},
         labels={"k": "재사용할 은닉층 수", "mode": "재사용한 층", "n_train": "훈련 이미지 수"},
-        live={"n_train": [10, 20, 30, 50, 100, 200, 300, 500]},
+        live={"k": [0, 1, 2], "n_train": [10, 20, 30, 50, 100, 200, 300, 500]},
     ),
 }
 
