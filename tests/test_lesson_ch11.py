@@ -173,6 +173,14 @@ def test_widget_frames_never_crash():
     assert n == 16
 
 
+def test_divergence_note_names_the_cause():
+    init = ch11.draw(activation="ReLU", init="표준편차 1", bn="끔", lr="0.05")
+    lr = ch11.draw(activation="ReLU", init="He", bn="끔", lr="1.0 (높음)")
+    assert "원인은 초기화" in init and "e7" in init
+    assert "원인은 학습률" in lr
+    assert "\u2212" not in init + lr
+
+
 def test_repair_table_and_figures():
     steps = ch11.repair_steps()
     html = ch11.repair_table(steps, diagnose=check.reference)

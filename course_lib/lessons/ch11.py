@@ -180,7 +180,7 @@ def _draw(axes, r, title=None):
     loss = np.asarray(r.history.train_loss, dtype=float)
     ax.plot(np.arange(1, len(loss) + 1), loss, marker="o", ms=3, color=plots.COLORS[0])
     ax.axhline(CHANCE, color="0.5", ls="--", lw=1)
-    ax.text(1.1, CHANCE * 1.12, "찍기 수준 ln 10", fontsize=9, color="0.35")
+    ax.text(EPOCHS, CHANCE * 1.12, "찍기 수준 ln 10", fontsize=9, color="0.35", ha="right")
     ax.set_xlim(0.7, EPOCHS + 0.3)
     _loss_axis(ax)
     ax.set_xlabel("에폭")
@@ -246,6 +246,22 @@ def fig_repair(steps):
 
 # ---------------------------------------------------------------- widget
 
+def divergence_note(r):
+    """The Korean message of a diverged run, with the checklist's verdict on its cause:
+    huge gradients at the first step point at the initialisation, healthy ones at the
+    learning rate."""
+    first = float(np.max(r.history.grad_norm_array()[0]))
+    where = r.history.message.split("(")[-1].rstrip(")")
+    if first > 1e3:
+        big = f"{first:.1e}".replace("e+0", "e").replace("e+", "e")
+        cause = (f"첫 스텝부터 기울기 노름이 {big}입니다.\n"
+                 "원인은 초기화입니다: He 초기화나 배치 정규화를 켜 보세요.")
+    else:
+        cause = (f"첫 스텝의 기울기는 건강합니다 (최대 {first:.2g}).\n"
+                 "원인은 학습률입니다: 학습률을 낮추거나 배치 정규화를 켜 보세요.")
+    return f"발산했습니다 ({where}).\n{cause}"
+
+
 ACT_LABELS = {"시그모이드": "sigmoid", "ReLU": "relu"}
 INIT_LABELS = {"표준편차 1": "std1", "He": "he"}
 BN_LABELS = {"끔": False, "켬": True}
@@ -256,8 +272,7 @@ def draw(activation="시그모이드", init="표준편차 1", bn="끔", lr="1.0 
     """Widget frame: one run of the network with the chosen remedies; divergence → message."""
     r = run(ACT_LABELS[activation], INIT_LABELS[init], BN_LABELS[bn], LR_LABELS[lr])
     if r.history.diverged:
-        return (f"{r.history.message}\n초기 기울기 비율 g₁/g_L = {measure(r)['ratio']:.1e}: "
-                "기울기 폭주입니다. 초기화나 학습률을 바꿔 보세요.")
+        return divergence_note(r)
     title = f"{activation}, {init}, BN {bn}, 학습률 {lr}"
     return fig_run(r, title)
 
