@@ -179,8 +179,8 @@ def _draw(axes, r, title=None):
     ax = axes[0]
     loss = np.asarray(r.history.train_loss, dtype=float)
     ax.plot(np.arange(1, len(loss) + 1), loss, marker="o", ms=3, color=plots.COLORS[0])
-    ax.axhline(CHANCE, color="0.5", ls="--", lw=1)
-    ax.text(EPOCHS, CHANCE * 1.12, "찍기 수준 ln 10", fontsize=9, color="0.35", ha="right")
+    ax.axhline(CHANCE, color="0.5", ls="--", lw=1, label="찍기 수준 ln 10")
+    ax.legend(fontsize=9, loc="lower left")
     ax.set_xlim(0.7, EPOCHS + 0.3)
     _loss_axis(ax)
     ax.set_xlabel("에폭")
@@ -211,8 +211,8 @@ def fig_run(r, title=None):
     import matplotlib.pyplot as plt
 
     plots.setup()
-    fig, axes = plt.subplots(1, 2, figsize=(6.8, 3.0), squeeze=False)
-    fig.subplots_adjust(left=0.09, right=0.99, bottom=0.15, top=0.9, wspace=0.32)
+    fig, axes = plt.subplots(1, 2, figsize=(6.4, 3.0), squeeze=False)
+    fig.subplots_adjust(left=0.1, right=0.99, bottom=0.15, top=0.9, wspace=0.36)
     _draw(axes[0], r, title)
     return fig
 
