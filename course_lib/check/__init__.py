@@ -12,3 +12,5 @@ from .ch06 import clip_grad_norm  # noqa: F401
 from .ch07 import adam_step  # noqa: F401
 from .ch08 import cosine_lr  # noqa: F401
 from .ch09 import dropout  # noqa: F401
+from .ch10 import transfer_model  # noqa: F401
+from .ch11 import diagnose  # noqa: F401
