@@ -17,6 +17,7 @@ from course_lib.layers import Linear
 from course_lib.losses import MSE
 from course_lib.optim import SGD
 from course_lib.rnn import RNN, jacobian_norms, set_spectral_radius
+from course_lib.threads import one_blas_thread
 
 C = plots.COLORS
 
@@ -252,22 +253,10 @@ class SequenceRegressor:
         return self.grads
 
 
-def _no_blas_threads(fn):
-    """Run ``fn`` with one BLAS thread: these matrices are tiny, and on a busy 2-core machine
-    extra threads make every product many times slower."""
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            from threadpoolctl import threadpool_limits
-        except ImportError:  # pragma: no cover
-            return fn(*args, **kwargs)
-        with threadpool_limits(1):
-            return fn(*args, **kwargs)
-    return wrapper
 
 
 @functools.lru_cache(maxsize=128)
-@_no_blas_threads
+@one_blas_thread
 def train_rnn(rho=1.0, clip_norm=None, lr=0.3, steps=400, T=10, hidden=16, batch=32, n=1024, seed=0):
     """Train ``SequenceRegressor`` on the adding problem with SGD, optionally clipping the global
     gradient norm at ``clip_norm``. Never raises on divergence: a nan/inf loss or gradient

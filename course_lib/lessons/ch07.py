@@ -27,21 +27,13 @@ import numpy as np
 
 from .. import data, optim, plots, train
 from ..network import MLP
+from threadpoolctl import threadpool_limits
 
 STEPS = 150          # optimizer steps on the 2-D surfaces
 ESCAPE = 50.0        # a point with |x| or |y| above this has diverged (the view is ~[-5, 5])
 DIVERGED = "발산했습니다: 학습률을 낮춰 보세요"
 
 
-def _one_thread():
-    """Limit BLAS to one thread while training: the matrices here are tiny, and on a busy
-    2-core machine extra BLAS threads make each step several times slower."""
-    try:
-        from threadpoolctl import threadpool_limits  # installed with scikit-learn
-    except ImportError:  # pragma: no cover
-        import contextlib
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 # ---------------------------------------------------------------- 2-D surfaces
@@ -305,7 +297,7 @@ def digits_race(lrs=None, epochs=EPOCHS, seed=0):
         name = label.split("@")[0]
         model = MLP(SIZES, "relu", rng=seed)
         opt = optim.get(DIGITS_KEYS[name], lr=lr)
-        with _one_thread():
+        with threadpool_limits(limits=1, user_api="blas"):
             out[label] = train.fit(model, split.X_train, split.y_train, optimizer=opt,
                                    epochs=epochs, batch_size=32, rng=np.random.default_rng(seed),
                                    X_val=split.X_test, y_val=split.y_test, record_grad_norms=False)

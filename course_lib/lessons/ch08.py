@@ -21,6 +21,7 @@ import numpy as np
 
 from .. import data, optim, plots, schedules, train
 from ..network import MLP
+from threadpoolctl import threadpool_limits
 
 EPOCHS = 20
 N_TRAIN = 500       # a small training set keeps one run near 0.1 s (the widget has 30)
@@ -31,15 +32,6 @@ START_FACTOR = 0.1  # warmup starts at lr0 / 10
 NAMES = ["고정", "계단", "지수", "코사인", "1cycle"]
 
 
-def _one_thread():
-    """Limit BLAS to one thread while training: the matrices here are tiny, and on a busy
-    2-core machine extra BLAS threads make each step several times slower."""
-    try:
-        from threadpoolctl import threadpool_limits  # installed with scikit-learn
-    except ImportError:  # pragma: no cover
-        import contextlib
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 # ---------------------------------------------------------------- the schedules
@@ -132,7 +124,7 @@ def run(name, lr0, warmup=0, seed=0, epochs=EPOCHS):
     split = _split()
     model = MLP(SIZES, "relu", rng=seed)
     opt = optim.SGD(lr=lr0, momentum=MOMENTUM)
-    with _one_thread():
+    with threadpool_limits(limits=1, user_api="blas"):
         return train.fit(model, split.X_train, split.y_train, optimizer=opt, epochs=epochs,
                          batch_size=BATCH, rng=np.random.default_rng(seed), X_val=split.X_test,
                          y_val=split.y_test, schedule=make_schedule(name, lr0, epochs, warmup),
