@@ -160,7 +160,9 @@ def open_page(browser, base: str, path: str, viewport=(1280, 900)):
     page.on("console", lambda m: m.type == "error"
             and visit.problems.append(f"console error: {m.text} @ {m.location.get('url')}"))
     page.on("pageerror", lambda e: visit.problems.append(f"page error: {e}"))
-    page.on("requestfailed", lambda r: r.url.startswith(base)
+    # net::ERR_ABORTED is the page cancelling its own fetch (Sphinx's search aborts the
+    # summary fetches of the previous query); a missing file shows as an HTTP error below.
+    page.on("requestfailed", lambda r: r.url.startswith(base) and "ERR_ABORTED" not in (r.failure or "")
             and visit.problems.append(f"failed request: {r.url} ({r.failure})"))
 
     def on_response(resp):
