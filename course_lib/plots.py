@@ -81,7 +81,12 @@ def histograms(arrays, titles=None, bins=30, range=None, ylabel="개수", xlabel
 
 def layer_norms(series, ylabel="기울기 노름 ‖∂L/∂W‖", xlabel="층 (입력 쪽 → 출력 쪽)",
                 title=None, ax=None):
-    """Per-layer values on a log scale, one line per entry of ``series`` (label → values)."""
+    """Per-layer values on a log scale, one line with markers per entry of ``series``."""
+    return curves(series, ylabel=ylabel, xlabel=xlabel, title=title, logy=True, ax=ax, marker="o")
+
+
+def curves(series, ylabel="손실", xlabel="에폭", title=None, logy=False, ax=None, marker=None):
+    """Lines over 1, 2, …, one per entry of ``series`` (label → values), e.g. training curves."""
     if ax is None:
         fig, axes = figure(width=6.0, height=3.4)
         ax = axes[0, 0]
@@ -89,27 +94,7 @@ def layer_norms(series, ylabel="기울기 노름 ‖∂L/∂W‖", xlabel="층 (
         fig = ax.figure
     for label, values in series.items():
         values = np.asarray(values, dtype=float)
-        ax.plot(np.arange(1, len(values) + 1), values, marker="o", label=label)
-    ax.set_yscale("log")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title)
-    if len(series) > 1:
-        ax.legend()
-    return fig
-
-
-def curves(series, ylabel="손실", xlabel="에폭", title=None, logy=False, ax=None):
-    """Training curves, one line per entry of ``series`` (label → values per epoch)."""
-    if ax is None:
-        fig, axes = figure(width=6.0, height=3.4)
-        ax = axes[0, 0]
-    else:
-        fig = ax.figure
-    for label, values in series.items():
-        values = np.asarray(values, dtype=float)
-        ax.plot(np.arange(1, len(values) + 1), values, label=label)
+        ax.plot(np.arange(1, len(values) + 1), values, marker=marker, label=label)
     if logy:
         ax.set_yscale("log")
     ax.set_xlabel(xlabel)
