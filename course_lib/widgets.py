@@ -13,6 +13,10 @@ setting of the controls. ``explore`` works in two modes:
 
 Controls: a list of numbers becomes a slider, a list of strings becomes toggle buttons.
 ``live`` may give a denser list of values for a control, used only in a live kernel.
+``prepare(**values)``, when given, computes (and caches) the data of one setting, e.g. a
+training run: a live widget calls it for every setting of ``controls`` when it is created,
+so that moving a control to one of those settings only draws. (Settings only in ``live``
+are computed when they are first shown.)
 A ``draw`` that raises does not crash the widget: the message is shown instead
 (``draw`` itself should report divergence in Korean, e.g. with ``plots.message``).
 """
@@ -65,11 +69,17 @@ def _control(name, values, label):
                                  style=style)
 
 
-def explore(draw, controls, labels=None, live=None):
+def explore(draw, controls, labels=None, live=None, prepare=None):
     """Controls above a picture of ``draw(**values)``; see the module docstring."""
     labels = labels or {}
     if static_mode():
         return _static(draw, controls, labels)
+    if prepare is not None:
+        for values in settings(controls):
+            try:
+                prepare(**values)
+            except Exception:  # draw will show the message for this setting
+                pass
     grid = {**controls, **(live or {})}
     return _live(draw, grid, labels)
 

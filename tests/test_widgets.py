@@ -78,3 +78,16 @@ def test_a_control_without_values_is_a_clear_error(monkeypatch):
     monkeypatch.delenv("COURSE_LIB_STATIC", raising=False)
     with pytest.raises(ValueError, match="scale"):
         cw.explore(draw, {"scale": []})
+
+
+def test_live_mode_prepares_every_static_setting_once(monkeypatch):
+    monkeypatch.delenv("COURSE_LIB_STATIC", raising=False)
+    prepared = []
+
+    def prepare(scale, kind):
+        prepared.append((scale, kind))
+        if scale == 2:
+            raise FloatingPointError("overflow")  # draw reports it; creating the widget must not fail
+
+    cw.explore(draw, CONTROLS, live={"scale": [0.5, 0.75, 1, 2]}, prepare=prepare)
+    assert sorted(prepared) == sorted((s, k) for s in CONTROLS["scale"] for k in CONTROLS["kind"])
