@@ -3,6 +3,7 @@
     python -m benchmarks                  # notebooks, widgets, engine (+ torch if installed)
     python -m benchmarks --only engine    # one section: notebooks | widgets | engine | build
     python -m benchmarks --build          # also the site build, cold and cached (minutes)
+    python -m benchmarks --only widgets --match ch04   # one chapter's widget
 
 Budgets (2-core machine): each chapter <= 20 s and the whole book <= 150 s top to bottom;
 widget redraw (draw + PNG) median <= 100 ms, p95 <= 250 ms; course_lib no slower than
@@ -70,7 +71,7 @@ def bench_notebooks():
     return {"chapters": rows, "book_static_s": total, "book_pass": ok}
 
 
-def bench_widgets(max_settings=60):
+def bench_widgets(max_settings=60, match=None):
     """Redraw = draw + PNG, as a live widget does it after a control moves.
 
     A widget with ``prepare`` computes the data of its static grid when it is created
@@ -85,6 +86,8 @@ def bench_widgets(max_settings=60):
     plots.setup()
     rows = []
     for info in pkgutil.iter_modules(lessons.__path__):
+        if match and match not in info.name:
+            continue
         module = importlib.import_module(f"course_lib.lessons.{info.name}")
         for name, spec in getattr(module, "WIDGETS", {}).items():
             grid = list(settings(spec["controls"]))
@@ -222,6 +225,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", choices=["notebooks", "widgets", "engine", "build"])
     parser.add_argument("--build", action="store_true", help="also time the site build (cold and cached)")
+    parser.add_argument("--match", help="widgets of the chapters whose name contains this, e.g. ch04")
     args = parser.parse_args(argv)
     os.environ.setdefault("MPLBACKEND", "Agg")
     sections = [args.only] if args.only else ["notebooks", "widgets", "engine"] + (["build"] if args.build else [])
@@ -231,9 +235,10 @@ def main(argv=None):
     print(f"machine: {machine}")
     for section in sections:
         print(f"\n[{section}]")
-        report[section] = globals()[f"bench_{section}"]()
+        run = globals()[f"bench_{section}"]
+        report[section] = run(match=args.match) if section == "widgets" else run()
     RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / "latest.json"
+    path = RESULTS / (f"latest-{args.match}.json" if args.match else "latest.json")
     path.write_text(json.dumps(report, indent=2, ensure_ascii=False))
     print(f"\nJSON: {path}")
     return 0
