@@ -21,8 +21,8 @@ import functools
 import math
 from collections import namedtuple
 
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib import ticker
 
 from .. import activations, data, gradcheck, init, optim, plots, train
 from ..activations import sigmoid
@@ -40,20 +40,9 @@ DEPTH = 20
 KOREAN = {"sigmoid": "시그모이드", "tanh": "tanh", "relu": "ReLU"}
 
 
-
-
-def log_y(ax):
-    """Log-scale y axis with tick labels 10^k typeset by mathtext's own font.
-
-    The default log labels use ``\\mathdefault``, i.e. the text font (NanumGothic), which
-    has no U+2212 minus sign: 10^-12 would show a box in place of the minus.
-    """
-    from matplotlib import ticker
-
-    ax.set_yscale("log")
-    ax.yaxis.set_major_formatter(ticker.FuncFormatter(
-        lambda v, _: f"$10^{{{int(round(math.log10(v)))}}}$" if v > 0 else ""))
-    ax.yaxis.set_minor_locator(ticker.NullLocator())  # fewer tick objects: faster frames
+def log_layers(ax):
+    """Log y axis (``plots.log_axis``: plain-text labels, cheap to draw) over integer layer numbers."""
+    plots.log_axis(ax)
     ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
 
 
@@ -165,7 +154,7 @@ def fig_saturation(h=1e-4):
     ax.axvline(one_threshold(), color="gray", ls=":", lw=1)
     ax.text(one_threshold() - 0.8, 1e-3, "σ(x) = 1.0\n(x ≥ 36.74)", ha="right", fontsize=9,
             color="dimgray")
-    log_y(ax)
+    plots.log_axis(ax)
     ax.set_ylim(floor / 3, 1)
     ax.set_xlabel("x")
     ax.set_ylabel("σ'(x) (로그 눈금)")
@@ -364,7 +353,7 @@ def fig_sweep(result=None, depth=DEPTH):
             w = result[(a, g)].weight
             ax.plot(np.arange(1, len(w) + 1), w, marker="o", ms=3, color=plots.COLORS[i],
                     label=_scale_label(g))
-        log_y(ax)
+        log_layers(ax)
         ax.set_title(KOREAN[a])
         ax.set_xlabel("층 k (1 = 입력 쪽)")
     axes[0, 0].set_ylabel("가중치 기울기의 노름 (로그 눈금)")
@@ -384,7 +373,7 @@ def fig_factors(cases=FACTOR_CASES, depth=DEPTH):
         ax.plot(k, f.inputs, color=plots.COLORS[2], ls=":", marker="s", ms=3, label=r"$\|h_{k-1}\|$")
         ax.plot(k, f.delta, color=plots.COLORS[1], ls="--", marker="^", ms=3, label=r"$\|\delta_k\|$")
         ax.plot(k, f.weight, color=plots.COLORS[0], marker="o", ms=3, label=r"$\|\partial L/\partial W_k\|$")
-        log_y(ax)
+        log_layers(ax)
         ax.set_title(f"{KOREAN[a]}, g = {g:g}")
         ax.set_xlabel("층 k (1 = 입력 쪽)")
     axes[0, 0].set_ylabel("노름 (로그 눈금)")
@@ -426,7 +415,7 @@ def fig_updates(updates=None, depth=DEPTH):
     for i, ((a, g), r) in enumerate(updates.items()):
         ax.plot(np.arange(1, len(r) + 1), r, marker="o", ms=3, color=plots.COLORS[i],
                 label=f"{KOREAN[a]}, {_scale_label(g)}")
-    log_y(ax)
+    log_layers(ax)
     ax.set_xlabel("층 k (1 = 입력 쪽)")
     ax.set_ylabel(r"$\|\Delta W_k\| \,/\, \|W_k\|$")
     ax.set_title("SGD 1에폭 뒤 가중치가 바뀐 비율")
@@ -436,24 +425,28 @@ def fig_updates(updates=None, depth=DEPTH):
 
 # ---------------------------------------------------------------- the widget
 
+@functools.lru_cache(maxsize=None)
+def widget_flow(activation="sigmoid", scale=1.0, depth=DEPTH):
+    """``gradient_flow`` of one widget setting, cached: the widget's ``prepare`` computes
+    the static grid once, so moving a control only draws."""
+    return gradient_flow(activation, depth, scale)
+
+
 def draw(activation="sigmoid", scale=1.0, depth=DEPTH):
     """Widget frame: ‖∂L/∂W_k‖ and ‖δ_k‖ per layer for one setting."""
-    f = gradient_flow(activation, depth, scale)
+    f = widget_flow(activation, scale, depth)
     values = np.concatenate([f.weight, f.delta])
     if not np.all(np.isfinite(values)):
         return "발산했습니다: 기울기가 float64의 범위를 넘어 inf가 되었습니다. g나 깊이를 줄여 보세요."
     if np.any(values == 0):
         return "기울기를 계산했더니 정확히 0이 되었습니다 (float64 언더플로). g를 키우거나 깊이를 줄여 보세요."
     k = np.arange(1, depth + 1)
-    plots.setup()
-    # fixed margins instead of plots.figure's constrained layout: a static page renders
-    # dozens of these frames, and the layout solver would double the time of each
-    fig = plt.figure(figsize=(6.2, 3.3))
-    fig.subplots_adjust(left=0.12, right=0.98, bottom=0.15, top=0.9)
-    ax = fig.add_subplot()
-    ax.plot(k, f.weight, marker="o", ms=4, color=plots.COLORS[0], label=r"$\|\partial L/\partial W_k\|$")
-    ax.plot(k, f.delta, ls="--", marker="^", ms=3, color=plots.COLORS[1], label=r"$\|\delta_k\|$")
-    log_y(ax)
+    fig, axes = plots.figure(width=6.2, height=3.3, layout="fixed")
+    ax = axes[0, 0]
+    # Unicode, not mathtext: every new figure would parse "$...$" again
+    ax.plot(k, f.weight, marker="o", ms=4, color=plots.COLORS[0], label="‖∂L/∂Wₖ‖")
+    ax.plot(k, f.delta, ls="--", marker="^", ms=3, color=plots.COLORS[1], label="‖δₖ‖")
+    log_layers(ax)
     lo, hi = values.min(), values.max()
     if hi / lo < 100:  # keep at least two decades visible so a flat line looks flat
         mid = math.sqrt(lo * hi)
@@ -469,6 +462,7 @@ def draw(activation="sigmoid", scale=1.0, depth=DEPTH):
 WIDGETS = {
     "main": dict(
         draw=draw,
+        prepare=widget_flow,
         controls={"activation": list(ACTIVATIONS), "scale": list(SCALES), "depth": list(DEPTHS)},
         labels={"activation": "활성화 함수", "scale": "가중치 배율 g", "depth": "깊이 L"},
         live={"scale": [0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0],
