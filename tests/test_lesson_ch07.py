@@ -154,3 +154,14 @@ def test_widget_says_diverged():
     plt.close(fig)
     n = np.prod([len(v) for v in ch07.WIDGETS["main"]["controls"].values()])
     assert n <= 40
+
+
+def test_widget_redraw_keeps_nothing_of_the_previous_setting():
+    """draw reuses one figure: the previous setting's paths and notes must be gone."""
+    ch07.draw("모멘텀", 0.1, 0.0)  # diverges on the valley
+    fig = ch07.draw("Adam", 0.1, 0.9)
+    texts = " ".join(t.get_text() for ax in fig.axes for t in ax.texts)
+    assert "발산" not in texts
+    assert [len(ax.lines) for ax in fig.axes] == [2, 2, 2]  # path and start marker
+    assert fig.get_suptitle().startswith("Adam")
+    assert ch07.prepare("Adam", 0.1, 0.9) is ch07.prepare("Adam", 0.1, 0.9)  # cached

@@ -20,6 +20,7 @@ Experiments (they return data):
 Figures: ``fig_valley``, ``fig_surfaces``, ``fig_bias_correction``, ``fig_digits``;
 widget ``WIDGETS``.
 """
+import functools
 import math
 from dataclasses import dataclass
 
@@ -141,7 +142,7 @@ def trajectory(surface, optimizer, steps=None):
         for t in range(steps):
             optimizer.update(params, {"xy": surface.grad(params["xy"])})
             p = params["xy"]
-            if not (np.all(np.isfinite(p)) and np.max(np.abs(p)) <= ESCAPE):
+            if not np.abs(p).max() <= ESCAPE:  # also true for nan (nan <= x is False)
                 diverged, at = True, t + 1
                 break
             path.append(p.copy())
@@ -306,17 +307,6 @@ def digits_race(lrs=None, epochs=EPOCHS, seed=0):
 
 # ---------------------------------------------------------------- figures
 
-def _log_axis(ax, axis="y"):
-    """Log scale with plain-text tick labels ("0.001", "1e-06"): mathtext would draw
-    U+2212 minus signs, which NanumGothic does not have."""
-    from matplotlib.ticker import FuncFormatter, NullFormatter
-
-    getattr(ax, f"set_{axis}scale")("log")
-    target = ax.yaxis if axis == "y" else ax.xaxis
-    target.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    target.set_minor_formatter(NullFormatter())
-
-
 _LINES = {}
 
 
@@ -341,8 +331,7 @@ def _contours(ax, surface, ticks=True):
 
     ax.add_collection(LineCollection(_contour_lines(surface), colors="0.65", linewidths=0.8,
                                      antialiaseds=False))
-    for m in surface.minima:
-        ax.plot(*m, marker="*", color="k", markersize=10, linestyle="none")
+    ax.scatter(*np.transpose(surface.minima), marker="*", color="k", s=100, zorder=3)
     ax.set_xlim(surface.xlim)
     ax.set_ylim(surface.ylim)
     ax.grid(False)
@@ -381,7 +370,7 @@ def fig_valley(race):
         ax2.plot(np.arange(len(traj.values)), np.maximum(traj.values, 1e-12), color=c, label=label)
     ax.set_title("골짜기 (κ = 50)")
     ax.legend(loc="upper right", fontsize=7)
-    _log_axis(ax2)
+    plots.log_axis(ax2)
     ax2.set_ylim(1e-12, None)
     ax2.axhline(1e-6 * runs[next(iter(runs))].values[0], color="k", linewidth=0.8, linestyle=":")
     ax2.set_xlabel("스텝")
@@ -414,7 +403,7 @@ def fig_bias_correction(t_max=10000):
     for (b2, c) in zip((0.999, 0.99), plots.COLORS):
         ax.plot(t, bias_factor(t, 0.9, b2), color=c, label=f"β₁=0.9, β₂={b2}")
     ax.axhline(1.0, color="k", linewidth=0.8, linestyle="--")
-    _log_axis(ax, "x")
+    plots.log_axis(ax, "x")
     ax.set_xlabel("스텝 t (로그 눈금)")
     ax.set_ylabel("보정 없는 스텝 / 보정한 스텝")
     ax.set_title("편향 보정을 빼면 초기 스텝이 몇 배가 되나")
@@ -439,7 +428,7 @@ def fig_digits(histories):
             h = histories["SGD"]
             ax.plot(np.arange(1, len(h.train_loss) + 1), h.train_loss, color="k", linestyle="--",
                     linewidth=1, label="SGD (0.1)")
-        _log_axis(ax)
+        plots.log_axis(ax)
         ax.set_xlabel("에폭")
         ax.set_title(title)
         ax.legend(fontsize=7, loc="upper right")
@@ -452,18 +441,53 @@ def fig_digits(histories):
 BETA_NAME = {"모멘텀": "μ", "네스테로프": "μ", "Adam": "β₁", "AdaMax": "β₁", "Nadam": "β₁"}
 
 
+@functools.lru_cache(maxsize=512)
+def _widget_runs(optimizer, lr, beta):
+    return tuple(run(s, optimizer, lr, beta) for s in SURFACES.values())
+
+
+def prepare(optimizer="모멘텀", lr=0.03, beta=0.9):
+    """The widget's data for one setting: a trajectory per surface, cached.
+
+    A live widget calls this for its whole static grid when it is created (under 1 s), so
+    that moving a control only draws. Treat the trajectories as read-only.
+    """
+    return _widget_runs(optimizer, lr, beta)
+
+
+_FIGURE = {}
+
+
+def _widget_figure():
+    """The widget's three panels (contours, minima, titles), built once and reused.
+
+    Making three axes and their contours is about a third of a frame's time, and
+    matplotlib does not lay out again a text it has drawn on the same figure. So every
+    ``draw`` reuses this figure, with the previous setting's paths and notes removed:
+    a figure returned by ``draw`` is valid until the next call.
+    """
+    if "fig" not in _FIGURE:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        plots.setup()
+        fig = Figure(figsize=(7.2, 2.6))
+        FigureCanvasAgg(fig)
+        for k, s in enumerate(SURFACES.values()):
+            ax = fig.add_axes([0.01 + 0.33 * k, 0.02, 0.31, 0.78])
+            _contours(ax, s, ticks=False)
+            ax.set_title(s.name, fontsize=11)
+        _FIGURE["fig"] = fig
+    return _FIGURE["fig"]
+
+
 def draw(optimizer="모멘텀", lr=0.03, beta=0.9):
     """The chosen optimizer on all three surfaces; divergence is said, never plotted as inf."""
-    plots.setup()
-    import matplotlib.pyplot as plt
-
-    fig = plt.figure(figsize=(7.2, 2.6))
-    for k, s in enumerate(SURFACES.values()):
-        ax = fig.add_axes([0.01 + 0.33 * k, 0.02, 0.31, 0.78])
-        _contours(ax, s, ticks=False)
-        traj = run(s, optimizer, lr, beta)
+    fig = _widget_figure()
+    for ax, s, traj in zip(fig.axes, SURFACES.values(), prepare(optimizer, lr, beta)):
+        for artist in [*ax.lines, *ax.texts]:  # the previous setting's path and notes
+            artist.remove()
         _draw_path(ax, traj, plots.COLORS[3] if traj.diverged else plots.COLORS[0])
-        ax.set_title(s.name, fontsize=11)
         ax.text(0.03, 0.03, _result_text(traj, s), transform=ax.transAxes, fontsize=8,
                 color=plots.COLORS[3] if traj.diverged else "k",
                 bbox=dict(facecolor="white", alpha=0.8, edgecolor="none"))
@@ -484,6 +508,7 @@ def draw(optimizer="모멘텀", lr=0.03, beta=0.9):
 WIDGETS = {
     "main": dict(
         draw=draw,
+        prepare=prepare,
         controls={"optimizer": ["모멘텀", "AdaGrad", "Adam"],
                   "lr": [0.01, 0.03, 0.1], "beta": [0.0, 0.9, 0.99]},
         labels={"optimizer": "옵티마이저", "lr": "학습률 η", "beta": "모멘텀 μ / β₁"},
