@@ -70,6 +70,25 @@ def test_early_stopping_replay_matches_fit():
     np.testing.assert_allclose(hist.val_loss, ch09.run(seed=0).val_loss[:es["stop_epoch"]], rtol=1e-10)
 
 
+@pytest.mark.parametrize("kw", [{"l2": 0.01, "c": 1.0}, {"l1": 0.001, "p": 0.5}])
+def test_run_trains_exactly_like_fit(kw):
+    """run's own epoch loop takes the same steps as train.fit with the same regularisers."""
+    X, y = ch09.digits()[:2]
+    model = ch09.make_net(p=kw.get("p", 0.0), seed=3)
+    hist = train.fit(model, X, y, optimizer=optim.SGD(ch09.LR, momentum=ch09.MOMENTUM), epochs=4,
+                     batch_size=ch09.BATCH, rng=np.random.default_rng(1003), l2=kw.get("l2", 0.0),
+                     l1=kw.get("l1", 0.0), max_norm=kw.get("c"), record_grad_norms=False)
+    r = ch09.run(seed=3, epochs=4, **kw)
+    np.testing.assert_allclose(r.train_loss, hist.train_loss, rtol=1e-10)
+    for k in model.params:
+        np.testing.assert_array_equal(r.model.params[k], model.params[k])
+
+
+def test_cache_is_shared_however_the_setting_is_spelled():
+    assert ch09.run() is ch09.run(l2=0.0, p=0.0, c=math.inf, seed=0)
+    assert ch09.prepare(lam=0.1, p=0.5, c=math.inf) is ch09.run(l2=0.1, p=0.5)
+
+
 def test_widget_grid_is_small():
     spec = ch09.WIDGETS["main"]
     n = np.prod([len(v) for v in spec["controls"].values()])
