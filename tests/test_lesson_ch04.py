@@ -197,15 +197,19 @@ def test_widget_frame_says_diverged_and_has_no_unicode_minus():
     plt.close(fig)
 
 
-def test_log_axis_labels_are_plain_numbers():
-    fig, ax = plt.subplots()
-    ax.plot([1, 2], [0.05, 3])
-    ch04.log_axis(ax)
+def test_widget_log_axis_labels_are_plain_numbers():
+    fig = ch04.draw(ch04.HE_STD, 0.1)
     fig.canvas.draw()
-    labels = [t.get_text() for t in ax.get_yticklabels()]
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert "0.1" in labels and "1" in labels
-    assert not any("10^" in s or "\u2212" in s for s in labels)
+    assert not any("$" in s or "\u2212" in s for s in labels)  # no mathtext, no U+2212
     plt.close(fig)
+
+
+def test_widget_prepare_computes_the_frames_runs():
+    spec = ch04.WIDGETS["main"]
+    no_bn, with_bn = spec["prepare"](std=1.0, lr=1.0)
+    assert no_bn is ch04.run(1.0, 1.0, False) and with_bn is ch04.run(1.0, 1.0, True)
 
 
 def test_widget_grid_is_small():

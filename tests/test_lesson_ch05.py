@@ -154,3 +154,8 @@ def test_widget_frames():
         plt.close(fig)
     frames = np.prod([len(v) for v in ch05.WIDGETS["main"]["controls"].values()])
     assert frames <= 40
+
+
+def test_widget_prepare_computes_the_frames_data():
+    bn, ln, noise = ch05.WIDGETS["main"]["prepare"](batch_size=64)
+    assert bn is ch05.run("batch", 64) and ln is ch05.run("layer", 64) and noise is ch05.bn_noise()

@@ -265,32 +265,6 @@ def folding_error(seed=0):
 
 # ---------------------------------------------------------------- figures
 
-def log_axis(ax, axis="y"):
-    """A log-scale axis whose tick labels are plain numbers (0.1, 0.2, 0.5, 1, 2).
-
-    Matplotlib's default log labels ($10^{-1}$) draw the minus sign as U+2212, which
-    NanumGothic does not have; plain decimals avoid it and read more easily.
-    """
-    from matplotlib.ticker import FuncFormatter
-
-    getattr(ax, f"set_{axis}scale")("log")
-    target = ax.yaxis if axis == "y" else ax.xaxis
-    lim = ax.get_ylim if axis == "y" else ax.get_xlim
-
-    def major(v, _pos):
-        return f"{v:g}"
-
-    def minor(v, _pos):
-        lo, hi = lim()
-        if v <= 0 or hi / max(lo, 1e-300) > 300:
-            return ""
-        lead = round(v / 10 ** math.floor(math.log10(v) + 1e-9))
-        return f"{v:g}" if lead in (2, 5) else ""
-
-    target.set_major_formatter(FuncFormatter(major))
-    target.set_minor_formatter(FuncFormatter(minor))
-
-
 def fig_graph():
     """The computational graph of BatchNorm's forward pass (for the backward derivation)."""
     fig, axes = plots.figure(width=6.8, height=2.4)
@@ -336,12 +310,12 @@ def fig_init_sweep(sweep):
     ax = axes[0, 0]
     ax.axhline(CHANCE, color="0.5", ls="--", lw=1)
     ax.text(sweep["std"][0], CHANCE * 1.1, "찍기 수준 ln 10", fontsize=9, color="0.35")
-    log_axis(ax, "y")
+    plots.log_axis(ax, "y")
     ax.set_ylabel("마지막 에폭의 훈련 손실 (로그)")
     axes[0, 1].set_ylabel("테스트 정확도")
     axes[0, 1].set_ylim(0, 1)
     for ax in axes[0]:
-        log_axis(ax, "x")
+        plots.log_axis(ax, "x")
         ax.set_xlabel("가중치 표준편차 (로그)")
         ax.axvline(HE_STD, color="0.6", ls=":", lw=1)
     axes[0, 0].legend(fontsize=8)
@@ -361,7 +335,7 @@ def _draw_runs(ax, runs, title=None):
         ax.plot(np.arange(1, len(r.train_loss) + 1), r.train_loss, color=color,
                 label=f"{label} (정확도 {r.test_acc:.2f})")
     ax.axhline(CHANCE, color="0.5", ls="--", lw=1)
-    log_axis(ax, "y")
+    plots.log_axis(ax, "y")
     ax.set_xlabel("에폭")
     ax.set_ylabel("훈련 손실 (로그)")
     ax.set_xlim(1, EPOCHS)
@@ -412,17 +386,28 @@ def fig_eval_mode(acc):
 
 def draw(std=HE_STD, lr=0.1):
     """Widget frame: train-loss curves of the 10-layer ReLU MLP without and with BN."""
-    fig, axes = plots.figure(width=6.4, height=3.2)
-    _draw_runs(axes[0, 0], {"BN 없음": run(float(std), float(lr), False),
-                            "BN 있음": run(float(std), float(lr), True)},
+    no_bn, with_bn = widget_runs(std, lr)
+    fig, axes = plots.figure(width=6.4, height=3.2, layout="fixed")
+    _draw_runs(axes[0, 0], {"BN 없음": no_bn, "BN 있음": with_bn},
                title=f"가중치 표준편차 {std:g}, 학습률 {lr:g}")
     axes[0, 0].set_ylim(0.05, 50)  # the same scale in every frame
     return fig
 
 
+def widget_runs(std, lr):
+    """The two runs of a widget frame, without and with BN (cached by ``run``).
+
+    The widget's ``prepare``: a live widget trains every setting of the static grid when
+    it is created (a few seconds; the lr = 0.1 row is the notebook's own runs), so moving
+    a slider there only draws. A value only in ``live`` trains its two runs on first visit.
+    """
+    return run(float(std), float(lr), False), run(float(std), float(lr), True)
+
+
 WIDGETS = {
     "main": dict(
         draw=draw,
+        prepare=widget_runs,
         controls={"std": [0.01, 0.05, HE_STD, 1.0], "lr": [0.01, 0.1, 1.0]},
         labels={"std": "가중치 표준편차", "lr": "학습률"},
         live={"std": [0.01, 0.02, 0.05, 0.1, HE_STD, 0.3, 0.5, 1.0, 2.0],

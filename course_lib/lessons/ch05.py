@@ -24,7 +24,8 @@ import numpy as np
 from .. import gradcheck, optim, plots, train
 from ..layers import BatchNorm, LayerNorm
 from ..network import MLP
-from .ch04 import digits, html_table, log_axis, one_blas_thread
+from ..threads import one_blas_thread
+from .ch04 import digits, html_table
 
 CHANCE = math.log(10)
 SIZES = [64, 64, 64, 64, 10]   # 3 hidden layers
@@ -244,7 +245,7 @@ def fig_noise(noise):
     k = len(n) // 2  # the reference line goes through the middle point
     ax.plot(n, noise["BN"][k] * np.sqrt(n[k] / n), ls="--", color="0.5", label="1/√N 기울기")
     ax.set_xscale("log", base=2)
-    log_axis(ax, "y")
+    plots.log_axis(ax, "y")
     ax.set_xticks(n)
     ax.set_xticklabels([str(v) for v in n])
     ax.set_xlabel("배치 크기 N (로그)")
@@ -269,7 +270,7 @@ def _curves(ax, batch_size):
         if norm == "batch":
             ax.plot(epochs, r.step_loss, ls=":", marker="x", color=color, label="BN 훈련 모드 배치 손실")
     ax.axhline(CHANCE, color="0.5", ls="--", lw=1)
-    log_axis(ax, "y")
+    plots.log_axis(ax, "y")
     ax.set_ylim(0.02, 4)
     ax.set_xticks(np.arange(1, EPOCHS + 1))
     ax.set_xlabel("에폭")
@@ -297,7 +298,8 @@ def fig_sweep(sweep):
 
 def draw(batch_size=8):
     """Widget frame: BN vs LN training curves at this batch size, and BN's output noise."""
-    fig, axes = plots.figure(ncols=2, width=3.2, height=3.1)
+    fig, axes = plots.figure(ncols=2, width=3.2, height=3.1, layout="fixed")
+    plots.fix_margins(fig, wspace=0.95)
     _curves(axes[0, 0], batch_size)
     ax = axes[0, 1]
     noise = bn_noise()
@@ -309,7 +311,7 @@ def draw(batch_size=8):
         i = list(n).index(batch_size)
         ax.scatter([n[i]], [noise["BN"][i]], s=160, facecolors="none", edgecolors=plots.COLORS[3], lw=2)
     ax.set_xscale("log", base=2)
-    log_axis(ax, "y")
+    plots.log_axis(ax, "y")
     ax.set_ylim(0.08, 1.2)
     ax.set_xticks(n)
     ax.set_xticklabels([str(v) for v in n])
@@ -319,9 +321,16 @@ def draw(batch_size=8):
     return fig
 
 
+def widget_data(batch_size):
+    """The runs and the noise curve a widget frame draws (all cached): the widget's
+    ``prepare``, and the notebook's own ``batch_sweep`` and ``bn_noise``."""
+    return run("batch", int(batch_size)), run("layer", int(batch_size)), bn_noise()
+
+
 WIDGETS = {
     "main": dict(
         draw=draw,
+        prepare=widget_data,
         controls={"batch_size": list(BATCH_SIZES)},
         labels={"batch_size": "배치 크기"},
     ),
