@@ -119,3 +119,15 @@ def test_widget_frames_and_messages():
     plt.close(fig)
     out = ch08.draw("고정", 50.0, 0)  # a real divergence (nan/inf) is a Korean message
     assert isinstance(out, str) and "발산했습니다" in out
+
+
+def test_widget_redraw_keeps_nothing_of_the_previous_setting():
+    """draw reuses one figure: the previous setting's note and limits must be gone."""
+    ch08.draw("고정", 0.3, 0)  # the "1000을 넘었습니다" note
+    fig = ch08.draw("코사인", 0.03, 3)
+    assert not any(ax.texts for ax in fig.axes)
+    lr_axis, loss_axis = fig.axes
+    assert lr_axis.get_ylim()[1] == pytest.approx(1.05 * 0.03)
+    assert loss_axis.get_ylim()[1] < 1e3
+    assert fig.get_suptitle() == "코사인, 최대 학습률 0.03, 워밍업 3에폭"
+    assert ch08.prepare("코사인", 0.1, 0) is ch08.compare(0.1)["코사인"]  # the notebook's run, reused

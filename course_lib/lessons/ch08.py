@@ -24,7 +24,7 @@ from ..network import MLP
 from threadpoolctl import threadpool_limits
 
 EPOCHS = 20
-N_TRAIN = 500       # a small training set keeps one run near 0.1 s (the widget has 30)
+N_TRAIN = 500       # a small training set keeps one run near 0.1 s (the widget needs 24)
 SIZES = [64, 64, 10]
 BATCH = 32
 MOMENTUM = 0.9
@@ -114,13 +114,17 @@ def _split():
     return _SPLIT["digits"]
 
 
-@functools.lru_cache(maxsize=128)
 def run(name, lr0, warmup=0, seed=0, epochs=EPOCHS):
     """Train the chapter's MLP under ``make_schedule(name, lr0, epochs, warmup)``; a History.
 
     Runs are deterministic, so they are cached: the widget reuses the experiment's runs.
     Treat the returned History as read-only.
     """
+    return _run(name, float(lr0), warmup, seed, epochs)  # one cache key however it is called
+
+
+@functools.lru_cache(maxsize=256)
+def _run(name, lr0, warmup, seed, epochs):
     split = _split()
     model = MLP(SIZES, "relu", rng=seed)
     opt = optim.SGD(lr=lr0, momentum=MOMENTUM)
@@ -180,7 +184,7 @@ def fig_noise_floor(lrs=(0.1, 0.02), steps=1000):
         ax.axhline(noise_floor_theory(lr), color=color, linestyle=":", linewidth=1)
     ax.plot(t, noise_floor(lrs[0], steps=steps, schedule="코사인"), color=plots.COLORS[2],
             label=f"코사인 {lrs[0]:g} → 0")
-    _log_axis(ax)
+    plots.log_axis(ax)
     ax.set_xlabel("스텝")
     ax.set_ylabel("평균 손실 E[f] (로그 눈금)")
     ax.set_title("잡음 섞인 기울기: 점선은 이론의 바닥 ησ²/(2(2-ηλ))")
@@ -217,17 +221,6 @@ def adam_noise_floor(beta1=0.9):
 
 # ---------------------------------------------------------------- figures
 
-def _log_axis(ax, axis="y"):
-    """Log scale with plain-text tick labels (mathtext would draw U+2212 minus signs) and
-    no minor ticks (drawing them is most of a widget frame's time)."""
-    from matplotlib.ticker import FuncFormatter, NullLocator
-
-    getattr(ax, f"set_{axis}scale")("log")
-    target = ax.yaxis if axis == "y" else ax.xaxis
-    target.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    target.set_minor_locator(NullLocator())
-
-
 def _shown(values):
     """Losses as a finite line: nan/inf and values above 1000 drawn at 1000, floor 1e-4."""
     return np.clip(np.nan_to_num(np.asarray(values, dtype=float), nan=1e3, posinf=1e3), 1e-4, 1e3)
@@ -259,7 +252,7 @@ def fig_compare(results):
             label = f"{name}: 발산" if h.diverged else f"{name} ({acc:.1%})"
             y = _shown(h.train_loss)  # a finite line even for a run that blew up
             ax.plot(np.arange(1, len(y) + 1), y, color=color, label=label)
-        _log_axis(ax)
+        plots.log_axis(ax)
         ax.set_xlabel("에폭")
         ax.set_title(f"최대 학습률 {lr0:g}")
         ax.legend(fontsize=7, title="스케줄 (테스트 정확도)", title_fontsize=7, loc="best")
@@ -277,7 +270,7 @@ def fig_adam_noise(steps=300, warmup=50):
             label=f"선형 워밍업 {warmup}스텝")
     ax.axhline(adam_noise_floor(), color="k", linestyle=":", linewidth=1,
                label=f"정상 상태 √(2/π)·√((1-β₁)/(1+β₁)) = {adam_noise_floor():.2f}")
-    _log_axis(ax, "x")
+    plots.log_axis(ax, "x")
     ax.set_xlabel("스텝 t (로그 눈금)")
     ax.set_ylabel("평균 |Δθ| / η")
     ax.set_title("기울기가 순수한 잡음일 때 Adam의 스텝 크기")
@@ -287,29 +280,66 @@ def fig_adam_noise(steps=300, warmup=50):
 
 # ---------------------------------------------------------------- widget
 
+def prepare(schedule="코사인", lr0=0.1, warmup=0):
+    """The widget's data for one setting: its training run (cached by ``run``).
+
+    A live widget calls this for its whole static grid when it is created (a few
+    seconds; the notebook's own runs are reused), so that moving a control only draws.
+    """
+    return run(schedule, lr0, warmup)
+
+
+_FIGURE = {}
+
+
+def _widget_figure():
+    """The widget's two panels with labels, legend and empty lines, built once and reused.
+
+    Making the axes and laying out their tick labels is about half of a frame's time,
+    and matplotlib does not lay out again a text it has drawn on the same figure. So
+    every ``draw`` only puts new data into these lines: a figure returned by ``draw`` is
+    valid until the next call.
+    """
+    if not _FIGURE:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        plots.setup()
+        fig = Figure(figsize=(7.0, 2.9))
+        FigureCanvasAgg(fig)
+        ax1 = fig.add_axes([0.11, 0.17, 0.34, 0.68])
+        ax2 = fig.add_axes([0.6, 0.17, 0.36, 0.68])
+        lr, = ax1.plot([], [], color=plots.COLORS[0], marker="o", markersize=3)
+        ax1.set_xlabel("에폭")
+        ax1.set_ylabel("학습률")
+        ax1.set_title("학습률 스케줄", fontsize=11)
+        train, = ax2.plot([], [], color=plots.COLORS[1], label="훈련 손실")
+        val, = ax2.plot([], [], color=plots.COLORS[2], label="테스트 손실")
+        plots.log_axis(ax2)
+        ax2.set_xlabel("에폭")
+        ax2.legend(fontsize=8, loc="lower left")
+        _FIGURE.update(fig=fig, lr=lr, train=train, val=val)
+    return _FIGURE
+
+
 def draw(schedule="코사인", lr0=0.1, warmup=0):
     """The lr per epoch and the training/test curves it produces; divergence is said."""
-    h = run(schedule, lr0, warmup)
+    h = prepare(schedule, lr0, warmup)
     if h.diverged:
         return f"{h.message} ({schedule}, 최대 학습률 {lr0:g})"
-    plots.setup()
-    import matplotlib.pyplot as plt
-
-    fig = plt.figure(figsize=(7.0, 2.9))
-    ax1 = fig.add_axes([0.11, 0.17, 0.34, 0.68])
-    ax2 = fig.add_axes([0.6, 0.17, 0.36, 0.68])
+    f = _widget_figure()
+    fig, (ax1, ax2) = f["fig"], f["fig"].axes
     epochs = np.arange(1, len(h.lr) + 1)
-    ax1.plot(epochs, h.lr, color=plots.COLORS[0], marker="o", markersize=3)
-    ax1.set_ylim(0, None)
-    ax1.set_xlabel("에폭")
-    ax1.set_ylabel("학습률")
-    ax1.set_title("학습률 스케줄", fontsize=11)
-    ax2.plot(epochs, _shown(h.train_loss), color=plots.COLORS[1], label="훈련 손실")
-    ax2.plot(epochs, _shown(h.val_loss), color=plots.COLORS[2], label="테스트 손실")
-    _log_axis(ax2)
-    ax2.set_xlabel("에폭")
+    f["lr"].set_data(epochs, h.lr)
+    f["train"].set_data(epochs, _shown(h.train_loss))
+    f["val"].set_data(epochs, _shown(h.val_loss))
+    for ax in (ax1, ax2):
+        ax.relim()
+        ax.autoscale_view()
+    ax1.set_ylim(0, 1.05 * max(h.lr))
     ax2.set_title(f"손실 (마지막 테스트 정확도 {h.val_acc[-1]:.1%})", fontsize=11)
-    ax2.legend(fontsize=8, loc="lower left")
+    for text in [*ax2.texts]:  # the previous setting's note
+        text.remove()
     if not np.all(_shown(h.train_loss) < 1e3):
         ax2.text(0.5, 0.5, "손실이 1000을 넘었습니다: 사실상 발산했습니다.\n학습률을 낮춰 보세요 "
                  "(그림은 1000에서 자름)", transform=ax2.transAxes, ha="center", va="center",
@@ -323,6 +353,7 @@ def draw(schedule="코사인", lr0=0.1, warmup=0):
 WIDGETS = {
     "main": dict(
         draw=draw,
+        prepare=prepare,
         controls={"schedule": ["고정", "계단", "코사인", "1cycle"], "lr0": [0.03, 0.1, 0.3],
                   "warmup": [0, 3]},
         labels={"schedule": "스케줄", "lr0": "최대 학습률", "warmup": "워밍업 (에폭)"},
