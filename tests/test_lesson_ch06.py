@@ -84,6 +84,13 @@ def test_widget_diverging_frame_says_so():
     fig = ch06.draw_widget("없음", 2.0)
     texts = " ".join(t.get_text() for ax in fig.axes for t in ax.texts)
     assert "발산" in texts
+    fig.canvas.draw()
+    labels = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]
+    assert not any("$" in s or "\u2212" in s for s in labels)  # plain-text log ticks
+
+
+def test_widget_prepare_is_the_frames_run():
+    assert ch06.WIDGETS["main"]["prepare"]("1", 0.5) is ch06.train_rnn(rho=0.5, clip_norm=1.0)
 
 
 # ---------------------------------------------------------------- checker

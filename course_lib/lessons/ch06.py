@@ -22,18 +22,6 @@ from course_lib.threads import one_blas_thread
 C = plots.COLORS
 
 
-def _logy(ax, axis="y"):
-    """Log scale whose tick labels are 10^k in DejaVu Sans: NanumGothic has no U+2212, the
-    minus sign that matplotlib's mathtext writes in 10^{-k}."""
-    from matplotlib.ticker import FuncFormatter, NullFormatter
-
-    getattr(ax, f"set_{axis}scale")("log")
-    target = ax.yaxis if axis == "y" else ax.xaxis
-    target.set_major_formatter(FuncFormatter(
-        lambda v, _: f"$\\mathrm{{10^{{{int(round(np.log10(v)))}}}}}$" if v > 0 else ""))
-    target.set_minor_formatter(NullFormatter())
-
-
 # ---------------------------------------------------------------- 1. Jacobian products
 
 def jacobian_growth(rho, T=30, hidden=32, input_scale=0.0, zero_bias=True, seed=0):
@@ -61,7 +49,7 @@ def fig_jacobians(rhos=(0.8, 1.0, 1.2, 1.5), T=30, seed=0):
     for color, rho in zip(C, rhos):
         ax.plot(t, jacobian_growth(rho, T, seed=seed), color=color, label=f"ρ = {rho:g}")
         ax.plot(t, float(rho) ** t, color=color, ls="--", lw=1)
-    _logy(ax)
+    plots.log_axis(ax)
     ax.set_xlabel("시간 간격 t")
     ax.set_ylabel("야코비 곱의 노름 ‖J_t‖ (로그 척도)")
     ax.set_title("선형 영역 (입력 0, 편향 0), 점선: ρ의 t제곱")
@@ -74,7 +62,7 @@ def fig_jacobians(rhos=(0.8, 1.0, 1.2, 1.5), T=30, seed=0):
                 ("입력 표준편차 1, 편향 있음", dict(input_scale=1.0, zero_bias=False))]
     for color, (label, kw) in zip(C, settings):
         ax.plot(t2, jacobian_growth(1.5, T2, seed=seed, **kw), color=color, label=label)
-    _logy(ax)
+    plots.log_axis(ax)
     ax.set_xlabel("시간 간격 t")
     ax.set_title("ρ = 1.5: 포화되면 더 자라지 않는다")
     ax.legend(fontsize=9)
@@ -166,7 +154,7 @@ def fig_cliff(start=(4.75, -3.5), lr=0.01, steps=100, clip=10.0):
     ax = axes[0, 1]
     ax.plot(plain["losses"], color=C[3], label="경사 하강법")
     ax.plot(clipped["losses"], color=C[0], label=f"클리핑 (임계값 {clip:g})")
-    _logy(ax)
+    plots.log_axis(ax)
     ax.set_xlabel("스텝")
     ax.set_ylabel("손실 (로그 척도)")
     ax.set_title("경로를 따라 잰 손실")
@@ -319,17 +307,17 @@ def _plot_history(ax_loss, ax_norm, hist, color, label, clip_norm=None):
         ax_norm.axhline(clip_norm, color=color, ls="--", lw=1)
 
 
-def fig_training(runs, baseline=None):
+def fig_training(runs, baseline=None, layout="constrained"):
     """Loss (left) and gradient norm before clipping (right) per step; ``runs`` = list of
-    (label, history, clip_norm)."""
-    fig, axes = plots.figure(ncols=2, width=3.8, height=3.1)
+    (label, history, clip_norm). ``layout`` as in ``plots.figure`` ("fixed" for the widget)."""
+    fig, axes = plots.figure(ncols=2, width=3.8, height=3.1, layout=layout)
     ax_loss, ax_norm = axes[0]
     for color, (label, hist, clip_norm) in zip([C[3], C[0], C[2], C[1]], runs):
         _plot_history(ax_loss, ax_norm, hist, color, label, clip_norm)
     if baseline is not None:
         ax_loss.axhline(baseline, color=C[7], ls=":", lw=1, label="평균만 예측")
     for ax, ylabel in [(ax_loss, "미니배치 손실 (MSE, 로그)"), (ax_norm, "클리핑 전 기울기 노름 (로그)")]:
-        _logy(ax)
+        plots.log_axis(ax)
         ax.set_xlabel("스텝")
         ax.set_ylabel(ylabel)
         ax.set_ylim(top=min(ax.get_ylim()[1], 1e12))  # a diverging run would stretch the axis to 1e300
@@ -360,12 +348,21 @@ def fig_norm_histogram(hist, quantiles=(0.5, 0.9)):
 THRESHOLDS = {"없음": None, "10": 10.0, "1": 1.0, "0.1": 0.1}
 
 
+def widget_run(threshold="없음", rho=1.0):
+    """The training run of one widget setting (cached by ``train_rnn``): the widget's
+    ``prepare``, so a live widget trains its static grid once, when it is created."""
+    return train_rnn(rho=float(rho), clip_norm=THRESHOLDS[threshold])
+
+
 def draw_widget(threshold="없음", rho=1.0):
     """Training curve and gradient-norm trace for one clipping threshold and one ρ."""
     clip_norm = THRESHOLDS[threshold]
-    hist = train_rnn(rho=rho, clip_norm=clip_norm)
+    hist = widget_run(threshold, rho)
     label = "클리핑 없음" if clip_norm is None else f"임계값 {threshold}"
-    fig = fig_training([(label, hist, clip_norm)], baseline=mean_predictor_loss())
+    fig = fig_training([(label, hist, clip_norm)], baseline=mean_predictor_loss(), layout="fixed")
+    plots.fix_margins(fig, left=0.85, top=0.65, wspace=0.95)  # room for the suptitle
+    for ax in fig.axes:  # at most 5 decade ticks: each tick label costs render time
+        ax.yaxis.set_major_locator(plots.LogTicks(n=5))
     if not hist.diverged and clip_norm is not None:
         fig.axes[1].set_title(f"{len(hist.loss)}스텝 중 {hist.clipped}스텝에서 잘림", fontsize=10)
     fig.suptitle(f"ρ(W_h) = {rho:g}, {label}", fontsize=11)
@@ -375,6 +372,7 @@ def draw_widget(threshold="없음", rho=1.0):
 WIDGETS = {
     "main": dict(
         draw=draw_widget,
+        prepare=widget_run,
         controls={"threshold": list(THRESHOLDS), "rho": [0.5, 1.0, 2.0]},
         labels={"threshold": "클리핑 임계값", "rho": "W_h의 스펙트럼 반경 ρ"},
         live={"rho": [0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0]},
