@@ -361,8 +361,6 @@ def draw_widget(threshold="없음", rho=1.0):
     label = "클리핑 없음" if clip_norm is None else f"임계값 {threshold}"
     fig = fig_training([(label, hist, clip_norm)], baseline=mean_predictor_loss(), layout="fixed")
     plots.fix_margins(fig, left=0.85, top=0.65, wspace=0.95)  # room for the suptitle
-    for ax in fig.axes:  # at most 5 decade ticks: each tick label costs render time
-        ax.yaxis.set_major_locator(plots.LogTicks(n=5))
     if not hist.diverged and clip_norm is not None:
         fig.axes[1].set_title(f"{len(hist.loss)}스텝 중 {hist.clipped}스텝에서 잘림", fontsize=10)
     fig.suptitle(f"ρ(W_h) = {rho:g}, {label}", fontsize=11)
