@@ -132,6 +132,13 @@ def test_transfer_frozen_keeps_reused_weights():
         ch10.transfer("bad")
 
 
+def test_one_cached_run_per_setting():
+    """Reusing 0 layers is training from scratch, and the seed may be given or not."""
+    scratch = ch10.transfer("처음부터", 2, 30, seed=0)
+    assert ch10.transfer("동결", 0, 30) is scratch and ch10.transfer("처음부터", 0, 30) is scratch
+    assert ch10.prepare(1, "동결", 30) == (ch10.transfer("동결", 1, 30, seed=0), scratch)
+
+
 def test_widget_frames_and_data_are_disjoint():
     assert not set(ch10.SOURCE) & set(ch10.TARGET)
     c = ch10.WIDGETS["main"]["controls"]

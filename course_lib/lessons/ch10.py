@@ -159,18 +159,26 @@ def _lrs(model, strategy, k):
     return {n: (low if n.split(".")[0] in reused else 1.0) for n in names}
 
 
-@functools.lru_cache(maxsize=None)
-@one_blas_thread
 def transfer(strategy="동결", k=HIDDEN, n_train=50, seed=0, steps=STEPS, record=20):
     """Train a target network on ``n_train`` images of 5–9 for ``steps`` SGD steps.
 
     ``strategy``: "처음부터", "동결" or "미세 조정"; ``k``: reused hidden layers (ignored from
-    scratch). The pretrained network is always ``pretrain(0)``; ``seed`` changes the training
-    subset, the new layers' init and the batch order. Test accuracy is recorded every
-    ``record`` steps (``curve``). Cached.
+    scratch; reusing 0 layers *is* training from scratch). The pretrained network is always
+    ``pretrain(0)``; ``seed`` changes the training subset, the new layers' init and the batch
+    order. Test accuracy is recorded every ``record`` steps (``curve``). Cached per setting,
+    however it is spelled (``transfer("처음부터", 2, 30)`` and ``transfer("동결", 0, 30, seed=0)``
+    are one run).
     """
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy={strategy!r}: {STRATEGIES} 중 하나여야 합니다")
+    if strategy == "처음부터" or k == 0:
+        strategy, k = "처음부터", 0
+    return _transfer(strategy, int(k), int(n_train), int(seed), int(steps), int(record))
+
+
+@functools.lru_cache(maxsize=None)
+@one_blas_thread
+def _transfer(strategy, k, n_train, seed, steps, record):
     X, y, Xt, yt = target_data(n_train, seed)
     pre, _ = pretrain(0)
     model = make_net(seed=seed + 100) if strategy == "처음부터" else copy_lower(pre, k, seed)
@@ -295,19 +303,23 @@ def fig_depth(frozen, tuned, n_train=30):
 
 # ---------------------------------------------------------------- widget
 
+def prepare(k=HIDDEN, mode="동결", n_train=30):
+    """The two training runs behind a widget frame (cached): the network that reuses ``k``
+    layers and the one trained from scratch. ``explore`` calls this for every setting of the
+    static grid when the widget is created, so moving a control only draws."""
+    return transfer(mode, k, n_train), transfer("처음부터", 0, n_train)
+
+
 def draw(k=HIDDEN, mode="동결", n_train=30):
     """Widget frame: test accuracy during training of the target network that reuses ``k``
     hidden layers (``mode``: frozen or fine-tuned), next to the network trained from scratch.
-    One panel with a fixed layout, so a frame of the static page is cheap to draw."""
+    One panel with a fixed layout (no layout solver pass): a frame is cheap to draw."""
     strategy = "처음부터" if k == 0 else mode
-    r, s = transfer(strategy, k, n_train), transfer("처음부터", 0, n_train)
+    r, s = prepare(k, mode, n_train)
     if not (np.all(np.isfinite(r.curve)) and np.all(np.isfinite(s.curve))):
         return "발산했습니다: 학습률을 낮춰 보세요."
-    plots.setup()
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6.4, 3.1))
-    fig.subplots_adjust(left=0.11, right=0.97, bottom=0.16, top=0.9)
+    fig, axes = plots.figure(width=6.4, height=3.1, layout="fixed")
+    ax = axes[0, 0]
     label = "처음부터 (재사용 0층)" if k == 0 else f"{mode} (재사용 {k}층)"
     if k:
         ax.plot(s.curve_steps, s.curve, color=_COLOR["처음부터"], ls="--",
@@ -317,7 +329,8 @@ def draw(k=HIDDEN, mode="동결", n_train=30):
     ax.set_xlim(0, max(r.curve_steps[-1], s.curve_steps[-1]))
     ax.set_xlabel("SGD 스텝")
     ax.set_ylabel("테스트 정확도 (5~9)")
-    ax.set_title(f"훈련 이미지 {n_train}장 (클래스당 약 {n_train / 5:.0f}장)", fontsize=11)
+    # y=1.0 fixes the title's place: matplotlib skips a pass that measures every tick label
+    ax.set_title(f"훈련 이미지 {n_train}장 (클래스당 약 {n_train / 5:.0f}장)", fontsize=11, y=1.0)
     ax.legend(fontsize=9, loc="lower right")
     return fig
 
@@ -325,6 +338,7 @@ def draw(k=HIDDEN, mode="동결", n_train=30):
 WIDGETS = {
     "main": dict(
         draw=draw,
+        prepare=prepare,
         controls={"k": [1, 2], "mode": ["동결", "미세 조정"], "n_train": list(SIZES)},
         labels={"k": "재사용할 은닉층 수", "mode": "재사용한 층", "n_train": "훈련 이미지 수"},
         live={"k": [0, 1, 2], "n_train": [10, 20, 30, 50, 100, 200, 300, 500]},
