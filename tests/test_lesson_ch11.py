@@ -173,6 +173,10 @@ def test_widget_frames_never_crash():
     assert n == 16
 
 
+def test_widget_prepare_is_the_cached_run():
+    assert ch11.prepare("ReLU", "He", "켬", "0.05") is ch11.run("relu", "he", True, "ok")
+
+
 def test_divergence_note_names_the_cause():
     init = ch11.draw(activation="ReLU", init="표준편차 1", bn="끔", lr="0.05")
     lr = ch11.draw(activation="ReLU", init="He", bn="끔", lr="1.0 (높음)")

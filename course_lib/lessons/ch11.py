@@ -147,31 +147,10 @@ def repair_table(steps, diagnose=None):
 
 # ---------------------------------------------------------------- figures
 
-def _loss_axis(ax):
-    """Log-scale loss axis from 0.05 to 10 with a few plain-number ticks (fast to draw)."""
-    from matplotlib.ticker import FixedLocator, NullLocator
-
-    ax.set_yscale("log")
-    ax.set_ylim(0.05, 10)
-    ax.yaxis.set_major_locator(FixedLocator([0.1, 0.2, 0.5, 1, 2, 5, 10]))
-    ax.yaxis.set_minor_locator(NullLocator())
-    ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:g}")
-
-
-def _norm_axis(ax, lo=1e-9, hi=1e3):
-    """Log-scale gradient-norm axis with a tick every (third) decade, labelled 1e-9, 1e-6, …
-    (an ASCII minus: NanumGothic has no U+2212; plain labels also draw much faster than
-    mathtext ones)."""
-    from matplotlib.ticker import FixedLocator, NullLocator
-
-    ax.set_yscale("log")
+def _log_axis(ax, lo, hi):
+    """Log-scale y axis from ``lo`` to ``hi`` with the course's plain-text ticks (0.1, 1, 10⁻⁶)."""
+    plots.log_axis(ax, "y")
     ax.set_ylim(lo, hi)
-    lo_exp, hi_exp = int(math.floor(math.log10(lo))), int(math.ceil(math.log10(hi)))
-    step = 1 if hi_exp - lo_exp <= 6 else 3
-    ax.yaxis.set_major_locator(FixedLocator([10.0 ** e for e in range(lo_exp, hi_exp + 1, step)]))
-    ax.yaxis.set_minor_locator(NullLocator())
-    ax.yaxis.set_major_formatter(lambda v, _pos: f"1e{round(math.log10(v))}" if v < 1 or v > 100
-                                 else f"{v:g}")
 
 
 def _draw(axes, r, title=None):
@@ -182,37 +161,34 @@ def _draw(axes, r, title=None):
     ax.axhline(CHANCE, color="0.5", ls="--", lw=1, label="찍기 수준 ln 10")
     ax.legend(fontsize=9, loc="lower left")
     ax.set_xlim(0.7, EPOCHS + 0.3)
-    _loss_axis(ax)
+    _log_axis(ax, 0.2, 20)
     ax.set_xlabel("에폭")
     ax.set_ylabel("훈련 손실 (로그)")
     if title:
-        ax.set_title(title, fontsize=11)
+        # y=1.0 fixes the title's place: matplotlib skips a pass that measures every tick label
+        ax.set_title(title, fontsize=11, y=1.0)
     ax = axes[1]
     g = r.history.grad_norm_array()
     layers = np.arange(1, g.shape[1] + 1)
     ax.plot(layers, g[0], marker="o", ms=4, color=plots.COLORS[3], label="첫 스텝")
     ax.plot(layers, g[-1], marker="s", ms=4, color=plots.COLORS[0], label="마지막 스텝")
-    _norm_axis(ax)
-    ax.set_xticks(layers)
-    ax.tick_params(axis="x", labelsize=9)
+    _log_axis(ax, 1e-9, 1e3)
+    ax.set_xticks([1, 4, 8, DEPTH])
     ax.set_xlabel("층 (입력 쪽 → 출력 쪽)")
     ax.set_ylabel("기울기 노름 ‖∂L/∂W‖ (로그)")
     ax.legend(fontsize=9, loc="lower right")
     m = measure(r)
-    ax.set_title(f"g₁/g_L = {m['ratio']:.2g},  죽은 비율 최대 {m['max_dead']:.2f}", fontsize=10)
+    ax.set_title(f"g₁/g_L = {m['ratio']:.2g}, 죽은 비율 최대 {m['max_dead']:.2f}", fontsize=9.5, y=1.0)
 
 
 def fig_run(r, title=None):
     """Training curve and per-layer gradient norms of one run (not for diverged runs).
 
-    Fixed margins instead of the constrained layout of ``plots.figure``: the widget draws
-    16 of these, and the layout engine would double the time of each.
+    Fixed margins instead of the constrained layout: the widget draws 16 of these, and the
+    layout engine would double the time of each.
     """
-    import matplotlib.pyplot as plt
-
-    plots.setup()
-    fig, axes = plt.subplots(1, 2, figsize=(6.4, 3.0), squeeze=False)
-    fig.subplots_adjust(left=0.1, right=0.99, bottom=0.15, top=0.9, wspace=0.36)
+    fig, axes = plots.figure(ncols=2, width=3.3, height=3.0, layout="fixed")
+    plots.fix_margins(fig, left=0.7, right=0.2, top=0.35, bottom=0.5, wspace=0.8)
     _draw(axes[0], r, title)
     return fig
 
@@ -231,12 +207,12 @@ def fig_repair(steps):
                         label=label)
     ax = axes[0, 0]
     ax.axhline(CHANCE, color="0.5", ls="--", lw=1)
-    _loss_axis(ax)
+    _log_axis(ax, 0.2, 20)
     ax.set_xlabel("에폭")
     ax.set_ylabel("훈련 손실 (로그)")
     ax.legend(fontsize=8)
     ax = axes[0, 1]
-    _norm_axis(ax, 1e-3, 1e2)
+    _log_axis(ax, 1e-3, 1e2)
     ax.set_xticks(np.arange(1, DEPTH + 1))
     ax.legend(fontsize=8, loc="lower right", title="4·5단계는 겹침", title_fontsize=8)
     ax.set_xlabel("층 (입력 쪽 → 출력 쪽)")
@@ -268,9 +244,15 @@ BN_LABELS = {"끔": False, "켬": True}
 LR_LABELS = {"1.0 (높음)": "high", "0.05": "ok"}
 
 
+def prepare(activation="시그모이드", init="표준편차 1", bn="끔", lr="1.0 (높음)"):
+    """The training run behind a widget frame (cached): ``explore`` calls this for all 16
+    settings when the widget is created, so moving a control only draws."""
+    return run(ACT_LABELS[activation], INIT_LABELS[init], BN_LABELS[bn], LR_LABELS[lr])
+
+
 def draw(activation="시그모이드", init="표준편차 1", bn="끔", lr="1.0 (높음)"):
     """Widget frame: one run of the network with the chosen remedies; divergence → message."""
-    r = run(ACT_LABELS[activation], INIT_LABELS[init], BN_LABELS[bn], LR_LABELS[lr])
+    r = prepare(activation, init, bn, lr)
     if r.history.diverged:
         return divergence_note(r)
     title = f"{activation}, {init}, BN {bn}, 학습률 {lr}"
@@ -280,6 +262,7 @@ def draw(activation="시그모이드", init="표준편차 1", bn="끔", lr="1.0 
 WIDGETS = {
     "main": dict(
         draw=draw,
+        prepare=prepare,
         controls={"activation": list(ACT_LABELS), "init": list(INIT_LABELS),
                   "bn": list(BN_LABELS), "lr": list(LR_LABELS)},
         labels={"activation": "활성화 함수", "init": "초기화", "bn": "배치 정규화",
