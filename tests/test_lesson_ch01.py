@@ -96,6 +96,15 @@ def test_widget_grid_is_small_and_every_frame_draws():
     assert isinstance(msg, str) and "0" in msg
 
 
+def test_widget_prepare_fills_the_cache_that_draw_reads():
+    import matplotlib.pyplot as plt
+
+    ch01.WIDGETS["main"]["prepare"](activation="tanh", scale=2.0, depth=10)
+    misses = ch01.widget_flow.cache_info().misses
+    plt.close(ch01.draw(activation="tanh", scale=2.0, depth=10))
+    assert ch01.widget_flow.cache_info().misses == misses
+
+
 # ---------------------------------------------------------------- the checker
 
 def reference(x, y, Ws, bs):

@@ -426,10 +426,16 @@ def fig_updates(updates=None, depth=DEPTH):
 # ---------------------------------------------------------------- the widget
 
 @functools.lru_cache(maxsize=None)
-def widget_flow(activation="sigmoid", scale=1.0, depth=DEPTH):
-    """``gradient_flow`` of one widget setting, cached: the widget's ``prepare`` computes
-    the static grid once, so moving a control only draws."""
+def widget_flow(activation, scale, depth):
+    """``gradient_flow`` of one widget setting, cached (call it with positional arguments:
+    the cache tells ``f(a, b)`` and ``f(a=a, b=b)`` apart)."""
     return gradient_flow(activation, depth, scale)
+
+
+def prepare(activation="sigmoid", scale=1.0, depth=DEPTH):
+    """The widget's ``prepare``: a live widget computes its static grid once, when it is
+    created, so moving a control only draws."""
+    widget_flow(activation, scale, depth)
 
 
 def draw(activation="sigmoid", scale=1.0, depth=DEPTH):
@@ -462,7 +468,7 @@ def draw(activation="sigmoid", scale=1.0, depth=DEPTH):
 WIDGETS = {
     "main": dict(
         draw=draw,
-        prepare=widget_flow,
+        prepare=prepare,
         controls={"activation": list(ACTIVATIONS), "scale": list(SCALES), "depth": list(DEPTHS)},
         labels={"activation": "활성화 함수", "scale": "가중치 배율 g", "depth": "깊이 L"},
         live={"scale": [0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0],
