@@ -85,6 +85,20 @@ def test_widget_frames_and_bad_names():
     plt.close(fig)
     with pytest.raises(ValueError, match="가능한 이름"):
         ch02.depth_stats("mish", "He", depth=2)
+    with pytest.raises(ValueError, match="depth=30"):
+        ch02.draw("ReLU", depth=30)
+
+
+def test_widget_prepare_fills_the_cache_that_draw_reads():
+    import matplotlib.pyplot as plt
+
+    ch02.WIDGETS["main"]["prepare"](activation="tanh")
+    misses = ch02.widget_runs.cache_info().misses
+    plt.close(ch02.draw(activation="tanh", depth=100))
+    assert ch02.widget_runs.cache_info().misses == misses
+    # every depth of the widget is a prefix of the one 100-layer run
+    std = ch02.widget_runs("tanh")["LeCun"]["std"]
+    assert std.shape == (100,) and 0.06 < std[-1] < 0.09   # q_100 ≈ 1/200 (the notebook's text)
 
 
 # ---------------------------------------------------------------- checker

@@ -15,6 +15,7 @@ import functools
 import math
 
 import numpy as np
+from matplotlib import ticker
 
 from .. import activations as act
 from .. import data, diagnostics, network, optim, plots, train
@@ -27,8 +28,6 @@ ACTIVATIONS = {"sigmoid": "sigmoid", "tanh": "tanh", "ReLU": "relu", "LeakyReLU"
 # Display name -> Linear's init argument; c = n_in·Var(W) is the gain of the variance map
 INITS = {"LeCun": "lecun_normal", "He": "he_normal", "N(0, 0.01²)": 0.01, "N(0, 1)": 1.0}
 _GAIN = {"lecun_normal": 1.0, "he_normal": 2.0}
-
-
 
 
 def _engine_name(name):
@@ -45,25 +44,6 @@ def label(name):
         if engine == name or shown == name:
             return shown
     return name
-
-
-def log_axis(ax, axis="y"):
-    """Log scale with plain tick labels ("1e-08", "0.2"): NanumGothic has no U+2212, and
-    matplotlib's default log labels (mathtext 10^{-8}) draw that minus sign. Call it after
-    plotting: minor ticks are labelled only when the data span less than two decades."""
-    from matplotlib.ticker import FuncFormatter, LogFormatter, NullFormatter
-
-    getattr(ax, f"set_{axis}scale")("log")
-    target = getattr(ax, f"{axis}axis")
-    target.set_major_formatter(LogFormatter(labelOnlyBase=True))
-    lo, hi = getattr(ax, f"get_{axis}lim")()
-    if hi < 10 * lo:  # less than a decade: label every minor tick
-        target.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:.2g}"))
-    elif hi < 100 * lo:  # up to two decades: label 2·10^k and 5·10^k
-        target.set_minor_formatter(FuncFormatter(
-            lambda v, _: f"{v:.2g}" if f"{v:.0e}"[0] in "25" else ""))
-    else:
-        target.set_minor_formatter(NullFormatter())
 
 
 # ---------------------------------------------------------------- saturation
@@ -131,7 +111,7 @@ def plot_squeeze(result=None):
     ax = axes[0, 1]
     ax.plot(result["x"], result["dsigmoid"], "o-", color=plots.COLORS[0], label="σ'(x)")
     ax.plot(result["x"], result["dtanh"], "s--", color=plots.COLORS[1], label="tanh'(x)")
-    log_axis(ax)
+    plots.log_axis(ax)
     ax.set_xlabel("입력 x")
     ax.set_ylabel("기울기 (로그 눈금)")
     ax.set_title("같은 점에서의 도함수")
@@ -341,7 +321,7 @@ def plot_variance_maps(pairs, q=None):
     ax = axes[0, 1]
     for i, (a, ini) in enumerate(pairs):
         ax.plot(iterate_variance(a, ini, 1.0, 50), color=plots.COLORS[i], lw=2)
-    log_axis(ax)
+    plots.log_axis(ax)
     ax.set_xlabel("층")
     ax.set_ylabel("q_l (로그 눈금)")
     ax.set_title("q_0 = 1에서 출발해 50층")
@@ -381,7 +361,7 @@ def plot_depth(results):
         layers = np.arange(1, len(r["std"]) + 1)
         axes[0, 0].plot(layers, r["mean"], color=plots.COLORS[i], lw=2, label=r["name"])
         axes[0, 1].plot(layers, r["std"], color=plots.COLORS[i], lw=2, label=r["name"])
-    log_axis(axes[0, 1])
+    plots.log_axis(axes[0, 1])
     axes[0, 0].set_title("층별 활성화 평균")
     axes[0, 0].set_ylim(-1, 3)
     axes[0, 1].set_title("층별 활성화 표준편차 (로그 눈금)")
@@ -394,55 +374,77 @@ def plot_depth(results):
 # ---------------------------------------------------------------- widget
 
 WIDGET_INITS = ("LeCun", "He")
+WIDGET_DEPTHS = (10, 20, 50, 100)
+
+
+@functools.lru_cache(maxsize=None)
+def widget_runs(name):
+    """``depth_stats`` of one 100-layer MLP (width 100, 200 inputs) with the activation
+    ``name`` (engine name) per init of ``WIDGET_INITS``, keeping layer 1 and the layers of
+    ``WIDGET_DEPTHS``.
+
+    Layer k's activations depend only on layers 1..k, so the first d layers of this network
+    are a d-layer network: one run per activation serves every depth of the widget, and
+    ``prepare`` computes them all when the widget is created.
+    """
+    return {i: depth_stats(name, i, depth=max(WIDGET_DEPTHS), width=100, n=200, seed=0,
+                           keep=(1, *WIDGET_DEPTHS)) for i in WIDGET_INITS}
+
+
+def prepare(activation="ReLU", depth=50):
+    """The widget's ``prepare``: compute (and cache) ``widget_runs`` of one setting, with a
+    positional argument as ``draw`` calls it (the cache tells ``f(a)`` and ``f(name=a)`` apart)."""
+    widget_runs(_engine_name(activation))
 
 
 def draw(activation="ReLU", depth=50):
     """Widget frame for one activation: f and f'; the per-layer std of the activations of a
-    ``depth``-layer MLP (width 100) with LeCun and with He init; histograms of the first and
-    last layer's activations for both inits."""
-    name = _engine_name(activation)
-    runs = {i: depth_stats(name, i, depth=depth, width=100, n=200, seed=0, keep=(1, depth))
-            for i in WIDGET_INITS}
-    if not all(np.all(np.isfinite(r["std"])) for r in runs.values()):
-        return "발산했습니다: 활성화 값이 inf/nan이 되었습니다. 더 작은 초기화를 골라 보세요."
-    plots.setup()
-    import matplotlib.pyplot as plt
+    ``depth``-layer MLP (width 100) with LeCun and with He init; histograms of the last
+    layer's activations for both inits.
 
-    fig = plt.figure(figsize=(7.2, 4.4))
-    grid = fig.add_gridspec(2, 4, left=0.07, right=0.98, top=0.93, bottom=0.08, hspace=0.6, wspace=0.35)
-    ax_f = fig.add_subplot(grid[0, :2])
-    ax_s = fig.add_subplot(grid[0, 2:])
-    x = np.linspace(-4, 4, 401)
+    Four panels with fixed margins: every extra panel costs a bare frame's time again.
+    """
+    if depth not in WIDGET_DEPTHS:
+        raise ValueError(f"depth={depth!r}: 층 수는 {', '.join(map(str, WIDGET_DEPTHS))} 중 하나여야 합니다")
+    name = _engine_name(activation)
+    runs = widget_runs(name)
+    if not all(np.all(np.isfinite(r["std"][:depth])) for r in runs.values()):
+        return "발산했습니다: 활성화 값이 inf/nan이 되었습니다. 더 작은 초기화를 골라 보세요."
+    fig, axes = plots.figure(ncols=2, nrows=2, width=3.3, height=2.1, layout="fixed")
+    (ax_f, ax_s), hists = axes
+    x = np.linspace(-4, 4, 201)
     ax_f.plot(x, act.value(name, x), color=plots.COLORS[2], lw=2, label="f(x)")
     ax_f.plot(x, act.derivative(name, x), color=plots.COLORS[4], lw=2, ls="--", label="f'(x)")
     ax_f.axhline(0, color="0.5", lw=0.8)
     ax_f.set_xlabel("입력 x")
     ax_f.set_title(f"{label(name)}: 함수와 도함수", fontsize=11)
-    ax_f.legend(fontsize=9)
+    ax_f.legend(fontsize=9, loc="upper left")
     for j, (init, r) in enumerate(runs.items()):
-        ax_s.plot(np.arange(1, depth + 1), np.maximum(r["std"], 1e-300), color=plots.COLORS[j],
+        ax_s.plot(np.arange(1, depth + 1), np.maximum(r["std"][:depth], 1e-300), color=plots.COLORS[j],
                   lw=2, ls=["-", "--"][j], label=init)
-    log_axis(ax_s)
+    plots.log_axis(ax_s)
     ax_s.set_xlabel("층")
     ax_s.set_title(f"층별 활성화 표준편차 ({depth}층 신경망)", fontsize=11)
     ax_s.legend(fontsize=9)
-    for j, (init, r) in enumerate(runs.items()):
-        for k, layer in enumerate((1, depth)):
-            ax = fig.add_subplot(grid[1, 2 * j + k])
-            a = r["kept"][layer].ravel()
-            ax.hist(a, bins=30, color=plots.COLORS[j], histtype="stepfilled")
-            ax.set_title(f"{init} · {layer}층 (표준편차 {a.std():.2g})", fontsize=9)
-            ax.set_yticks([])
-            ax.tick_params(axis="x", labelsize=8)
-            ax.ticklabel_format(axis="x", style="sci", scilimits=(-3, 3))
+    for j, (ax, (init, r)) in enumerate(zip(hists, runs.items())):
+        a = r["kept"][depth].ravel()
+        counts, edges = np.histogram(a, bins=30)
+        ax.stairs(counts, edges, color=plots.COLORS[j], fill=True)
+        ax.set_title(f"{init} · {depth}층 활성화 (표준편차 {a.std():.2g})", fontsize=10)
+        ax.yaxis.set_major_locator(ticker.NullLocator())
+        ax.xaxis.set_major_locator(ticker.MaxNLocator(4))
+        ax.grid(False)
+        ax.tick_params(axis="x", labelsize=9)
+        ax.ticklabel_format(axis="x", style="sci", scilimits=(-3, 3))
     return fig
 
 
 WIDGETS = {
     "main": dict(
         draw=draw,
+        prepare=prepare,
         controls={"activation": list(ACTIVATIONS)},
         labels={"activation": "활성화 함수", "depth": "층 수"},
-        live={"depth": [10, 20, 50, 100]},
+        live={"depth": list(WIDGET_DEPTHS)},
     ),
 }
