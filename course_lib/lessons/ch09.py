@@ -139,7 +139,7 @@ def _run(l2, l1, p, c, seed, epochs, n_train):
 def _epoch(model, X, y, opt, rng, loss, l2, l1, c):
     """One epoch of mini-batch SGD: the same steps as ``train.fit(l2=, l1=, max_norm=)``
     (penalty gradients added before the update, max-norm applied after it) without fit's
-    bookkeeping, which costs about a third of a run here. False if the loss stopped being
+    bookkeeping, which costs about a quarter of a run here. False if the loss stopped being
     finite."""
     weights = train.weight_keys(model)
     order = rng.permutation(len(y))
