@@ -307,10 +307,11 @@ def _plot_history(ax_loss, ax_norm, hist, color, label, clip_norm=None):
         ax_norm.axhline(clip_norm, color=color, ls="--", lw=1)
 
 
-def fig_training(runs, baseline=None, layout="constrained"):
+def fig_training(runs, baseline=None, width=3.8, layout="constrained"):
     """Loss (left) and gradient norm before clipping (right) per step; ``runs`` = list of
-    (label, history, clip_norm). ``layout`` as in ``plots.figure`` ("fixed" for the widget)."""
-    fig, axes = plots.figure(ncols=2, width=3.8, height=3.1, layout=layout)
+    (label, history, clip_norm). ``width`` per panel and ``layout`` as in ``plots.figure``
+    (the widget: narrower, "fixed")."""
+    fig, axes = plots.figure(ncols=2, width=width, height=3.1, layout=layout)
     ax_loss, ax_norm = axes[0]
     for color, (label, hist, clip_norm) in zip([C[3], C[0], C[2], C[1]], runs):
         _plot_history(ax_loss, ax_norm, hist, color, label, clip_norm)
@@ -359,7 +360,8 @@ def draw_widget(threshold="없음", rho=1.0):
     clip_norm = THRESHOLDS[threshold]
     hist = widget_run(threshold, rho)
     label = "클리핑 없음" if clip_norm is None else f"임계값 {threshold}"
-    fig = fig_training([(label, hist, clip_norm)], baseline=mean_predictor_loss(), layout="fixed")
+    fig = fig_training([(label, hist, clip_norm)], baseline=mean_predictor_loss(),
+                       width=3.3, layout="fixed")
     plots.fix_margins(fig, left=0.85, top=0.65, wspace=0.95)  # room for the suptitle
     if not hist.diverged and clip_norm is not None:
         fig.axes[1].set_title(f"{len(hist.loss)}스텝 중 {hist.clipped}스텝에서 잘림", fontsize=10)
