@@ -39,6 +39,10 @@ def setup():
         "savefig.dpi": 100,
         "font.size": 11,
         "axes.titlesize": 12,
+        # a fixed title height: matplotlib otherwise measures the axis' tick labels on
+        # every draw to lift the title above them (~20 ms a frame; no panel of ours has
+        # tick labels on top)
+        "axes.titley": 1.0,
         "axes.labelsize": 11,
         "legend.fontsize": 10,
         "axes.grid": True,
