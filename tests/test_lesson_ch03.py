@@ -118,8 +118,17 @@ def test_widget_extreme_setting_still_draws():
 
 def test_widget_reports_overflow_in_korean(monkeypatch):
     monkeypatch.setattr(ch03, "layer_activations", lambda *a, **k: [np.full((4, 4), np.inf)])
+    ch03.widget_layers.cache_clear()
     out = ch03.draw_main("relu", "std=1", depth=1)
+    ch03.widget_layers.cache_clear()
     assert isinstance(out, str) and "발산" in out
+
+
+def test_widget_prepare_fills_the_cache_that_draw_reads():
+    ch03.WIDGETS["main"]["prepare"](activation="relu", init="He", depth=30)
+    misses = ch03.widget_layers.cache_info().misses
+    plt.close(ch03.draw_main(activation="relu", init="He", depth=30))
+    assert ch03.widget_layers.cache_info().misses == misses
 
 
 # --- checker ------------------------------------------------------------------------------

@@ -22,8 +22,7 @@ import math
 
 import numpy as np
 from matplotlib.colors import PowerNorm
-from matplotlib.ticker import FuncFormatter, NullFormatter
-from threadpoolctl import threadpool_limits
+from matplotlib.ticker import FuncFormatter
 
 from .. import data, diagnostics, optim, plots, train
 from ..layers import Linear
@@ -34,21 +33,16 @@ from course_lib.threads import one_blas_thread
 CHANCE = math.log(10)  # cross-entropy of a uniform guess over 10 classes: ln 10 ≈ 2.303
 
 
-
-
-def _log_axis(ax, values):
-    """Log y-axis spanning whole decades, labelled 0.01, 1, 1e-05 … in plain ASCII
-    (matplotlib's 10⁻² labels need a minus sign NanumGothic does not have)."""
+def _log_decades(ax, values):
+    """Log y axis (``plots.log_axis``) whose limits are whole decades around ``values``:
+    a nearly constant std then looks flat instead of being zoomed into noise."""
     parts = values if isinstance(values, (list, tuple)) else [values]
     v = np.concatenate([np.asarray(x, dtype=float).ravel() for x in parts])
     v = v[np.isfinite(v) & (v > 0)]
     lo, hi = (np.floor(np.log10(v.min())), np.ceil(np.log10(v.max()))) if v.size else (0.0, 1.0)
     hi = max(hi, lo + 1)
-    ax.set_yscale("log")
+    plots.log_axis(ax)
     ax.set_ylim(10 ** lo, 10 ** hi)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:g}"))
-    ax.yaxis.set_minor_formatter(NullFormatter())
-    ax.minorticks_off()
 
 
 def wrong_he(fan_in, fan_out, rng=None):
@@ -232,7 +226,7 @@ def fig_case(cases, activation, init):
 def fig_depth_profile(profile, ax=None, title=None):
     """Per-layer std on a log scale, one line per init."""
     fig = plots.layer_norms(profile, ylabel="활성화 값의 표준편차 (로그)", xlabel="층", title=title, ax=ax)
-    _log_axis(fig.axes[0], list(profile.values()))
+    _log_decades(fig.axes[0], list(profile.values()))
     return fig
 
 
@@ -244,7 +238,7 @@ def fig_grad_ratios(ratios):
     series = {("ReLU (세 초기화 모두)" if k.startswith("ReLU") else k): v for k, v in series.items()}
     fig = plots.layer_norms(series, ylabel="‖∂L/∂W‖ ÷ 5층의 값 (로그)", xlabel="층 (입력 쪽 → 출력 쪽)")
     fig.set_size_inches(6.2, 3.4)
-    _log_axis(fig.axes[0], list(series.values()))
+    _log_decades(fig.axes[0], list(series.values()))
     fig.axes[0].set_xticks(range(1, 6))
     return fig
 
@@ -268,7 +262,7 @@ def fig_training(results):
     ax.set_ylabel("훈련 손실 (교차 엔트로피)")
     ax.set_title("훈련 손실")
     ax.legend()
-    _log_axis(ax2, [h.grad_norm_array()[0] for hists in results.values() for h in hists])
+    _log_decades(ax2, [h.grad_norm_array()[0] for hists in results.values() for h in hists])
     ax2.set_xlabel("층 (입력 쪽 → 출력 쪽)")
     ax2.set_ylabel("‖∂L/∂W‖ (첫 스텝, 로그)")
     ax2.set_title("초기 기울기 노름")
@@ -293,26 +287,48 @@ def layer_histograms(acts, activation, bins=30):
     return counts, edges, zeros
 
 
-@one_blas_thread
+WIDGET_VALUES = 20_000     # activations per layer (examples × width) in the widget
+
+
+@functools.lru_cache(maxsize=None)
+def widget_layers(activation, init, depth, width):
+    """(counts, edges, zeros, std) of every layer for one widget setting, or None if the
+    activations or their std overflow. Cached; call it with positional arguments (the cache tells
+    ``f(a)`` and ``f(activation=a)`` apart).
+
+    ``WIDGET_VALUES // width`` examples: every histogram counts the same number of values,
+    and a wide network costs no more than a narrow one.
+    """
+    acts = layer_activations(activation, init, depth, width, n=WIDGET_VALUES // width, seed=0)
+    std = layer_std(acts)  # inf once the squares overflow, even if the values do not
+    if not np.all(np.isfinite(std)) or any(not np.all(np.isfinite(a)) for a in acts):
+        return None
+    counts, edges, zeros = layer_histograms(acts, activation)
+    return counts, edges, zeros, std
+
+
+def prepare(activation="sigmoid", init="Xavier", depth=5, width=100):
+    """The widget's ``prepare``: compute (and cache) ``widget_layers`` of one setting."""
+    widget_layers(activation, init, int(depth), int(width))
+
+
 def draw_main(activation="sigmoid", init="Xavier", depth=5, width=100):
     """Left: every layer's 30-bin histogram as one row of a heat map. Right: every layer's
-    std on a log scale. One figure with two axes, so a frame draws fast."""
-    acts = layer_activations(activation, init, int(depth), int(width), n=500, seed=0)
-    std = layer_std(acts)
-    if not np.all(np.isfinite(std)) or any(not np.all(np.isfinite(a)) for a in acts):
+    std on a log scale. One figure with two axes and fixed margins, so a frame draws fast."""
+    layers = widget_layers(activation, init, int(depth), int(width))
+    if layers is None:
         return ("발산했습니다: 활성화 값이 부동소수점 범위를 넘었습니다. "
                 "가중치의 표준편차를 줄이거나 층 수를 줄여 보세요.")
-    counts, edges, zeros = layer_histograms(acts, activation)
-    depth = len(acts)
-    plots.setup()
-    import matplotlib.pyplot as plt
-
-    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(6.5, 3.2), gridspec_kw={"width_ratios": [1.2, 1]})
-    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.15, top=0.86, wspace=0.45)
+    counts, edges, zeros, std = layers
+    depth = len(std)
+    fig, axes = plots.figure(ncols=2, width=3.25, height=3.2, layout="fixed",
+                             gridspec_kw={"width_ratios": [1.2, 1]})
+    plots.fix_margins(fig, top=0.65)  # room for the suptitle above the panel titles
+    ax, ax2 = axes[0]
     # square-root colour scale, so that thin tails stay visible next to a tall peak
     ax.imshow(counts, aspect="auto", origin="upper", cmap="viridis", interpolation="nearest",
-                      extent=(edges[0], edges[-1], depth + 0.5, 0.5),
-                      norm=PowerNorm(0.5, vmin=0, vmax=max(counts.max(), 1e-12)))
+              extent=(edges[0], edges[-1], depth + 0.5, 0.5),
+              norm=PowerNorm(0.5, vmin=0, vmax=max(counts.max(), 1e-12)))
     ax.grid(False)
     ax.set_xlabel("활성화 값" + (" (0보다 큰 값)" if zeros else ""))
     ax.set_ylabel("층")
@@ -321,7 +337,7 @@ def draw_main(activation="sigmoid", init="Xavier", depth=5, width=100):
     ax.set_title(f"층별 히스토그램: 밝을수록 많음{zero_note}", fontsize=10)
     ax2.plot(np.arange(1, depth + 1), np.maximum(std, 1e-300), marker="o", markersize=3,
              color=plots.COLORS[3])
-    _log_axis(ax2, std)
+    _log_decades(ax2, std)
     ax2.set_xlabel("층")
     ax2.set_ylabel("표준편차 (로그)")
     ax2.set_title(f"마지막 층 표준편차 {std[-1]:.3g}", fontsize=10)
@@ -332,6 +348,7 @@ def draw_main(activation="sigmoid", init="Xavier", depth=5, width=100):
 WIDGETS = {
     "main": dict(
         draw=draw_main,
+        prepare=prepare,
         controls={"activation": ["sigmoid", "tanh", "relu"],
                   "init": ["std=0.01", "std=1", "Xavier", "He"],
                   "depth": [5, 30]},
