@@ -16,6 +16,7 @@ import math
 
 import numpy as np
 from matplotlib import ticker
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from .. import activations as act
 from .. import data, diagnostics, network, optim, plots, train
@@ -380,15 +381,14 @@ WIDGET_DEPTHS = (10, 20, 50, 100)
 @functools.lru_cache(maxsize=None)
 def widget_runs(name):
     """``depth_stats`` of one 100-layer MLP (width 100, 200 inputs) with the activation
-    ``name`` (engine name) per init of ``WIDGET_INITS``, keeping layer 1 and the layers of
-    ``WIDGET_DEPTHS``.
+    ``name`` (engine name) per init of ``WIDGET_INITS``, keeping the layers of ``WIDGET_DEPTHS``.
 
     Layer k's activations depend only on layers 1..k, so the first d layers of this network
     are a d-layer network: one run per activation serves every depth of the widget, and
     ``prepare`` computes them all when the widget is created.
     """
     return {i: depth_stats(name, i, depth=max(WIDGET_DEPTHS), width=100, n=200, seed=0,
-                           keep=(1, *WIDGET_DEPTHS)) for i in WIDGET_INITS}
+                           keep=WIDGET_DEPTHS) for i in WIDGET_INITS}
 
 
 def prepare(activation="ReLU", depth=50):
@@ -397,45 +397,61 @@ def prepare(activation="ReLU", depth=50):
     widget_runs(_engine_name(activation))
 
 
+@functools.cache
+def _frame():
+    """The widget's figure, built once: f and f', the per-layer std (LeCun solid, He dashed)
+    and one histogram per init. Building four panels (axes, ticks) costs more than drawing
+    them, so ``draw`` only updates the lines, histograms and titles of this one figure."""
+    fig, axes = plots.figure(ncols=2, nrows=2, width=3.3, height=2.1, layout="fixed")
+    (ax_f, ax_s), hists = axes
+    x = np.linspace(-4, 4, 201)
+    ax_f.plot(x, x, color=plots.COLORS[2], lw=2, label="f(x)")
+    ax_f.plot(x, x, color=plots.COLORS[4], lw=2, ls="--", label="f'(x)")
+    ax_f.axhline(0, color="0.5", lw=0.8)
+    ax_f.set_xlabel("입력 x")
+    ax_f.legend(fontsize=9, loc="upper left")
+    for j, init in enumerate(WIDGET_INITS):
+        ax_s.plot([1, 2], [1, 2], color=plots.COLORS[j], lw=2, ls=["-", "--"][j], label=init)
+    plots.log_axis(ax_s)
+    ax_s.set_xlabel("층")
+    ax_s.legend(fontsize=9)
+    for j, ax in enumerate(hists):
+        ax.stairs([1], [0, 1], color=plots.COLORS[j], fill=True)
+        ax.yaxis.set_major_locator(ticker.NullLocator())
+        ax.xaxis.set_major_locator(ticker.MaxNLocator(4))
+        ax.grid(False)
+        ax.tick_params(axis="x", labelsize=9)
+        ax.ticklabel_format(axis="x", style="sci", scilimits=(-3, 3))
+    return fig
+
+
 def draw(activation="ReLU", depth=50):
     """Widget frame for one activation: f and f'; the per-layer std of the activations of a
     ``depth``-layer MLP (width 100) with LeCun and with He init; histograms of the last
-    layer's activations for both inits.
-
-    Four panels with fixed margins: every extra panel costs a bare frame's time again.
-    """
+    layer's activations for both inits. Returns the one figure of ``_frame``, updated."""
     if depth not in WIDGET_DEPTHS:
         raise ValueError(f"depth={depth!r}: 층 수는 {', '.join(map(str, WIDGET_DEPTHS))} 중 하나여야 합니다")
     name = _engine_name(activation)
     runs = widget_runs(name)
     if not all(np.all(np.isfinite(r["std"][:depth])) for r in runs.values()):
         return "발산했습니다: 활성화 값이 inf/nan이 되었습니다. 더 작은 초기화를 골라 보세요."
-    fig, axes = plots.figure(ncols=2, nrows=2, width=3.3, height=2.1, layout="fixed")
-    (ax_f, ax_s), hists = axes
-    x = np.linspace(-4, 4, 201)
-    ax_f.plot(x, act.value(name, x), color=plots.COLORS[2], lw=2, label="f(x)")
-    ax_f.plot(x, act.derivative(name, x), color=plots.COLORS[4], lw=2, ls="--", label="f'(x)")
-    ax_f.axhline(0, color="0.5", lw=0.8)
-    ax_f.set_xlabel("입력 x")
+    fig = _frame()
+    FigureCanvasAgg(fig)  # plots.to_png closed the figure after the last frame: a new canvas
+    ax_f, ax_s, *hists = fig.axes
+    f_line, df_line = ax_f.lines[:2]
+    f_line.set_ydata(act.value(name, f_line.get_xdata()))
+    df_line.set_ydata(act.derivative(name, df_line.get_xdata()))
     ax_f.set_title(f"{label(name)}: 함수와 도함수", fontsize=11)
-    ax_f.legend(fontsize=9, loc="upper left")
-    for j, (init, r) in enumerate(runs.items()):
-        ax_s.plot(np.arange(1, depth + 1), np.maximum(r["std"][:depth], 1e-300), color=plots.COLORS[j],
-                  lw=2, ls=["-", "--"][j], label=init)
-    plots.log_axis(ax_s)
-    ax_s.set_xlabel("층")
+    for line, r in zip(ax_s.lines, runs.values()):
+        line.set_data(np.arange(1, depth + 1), np.maximum(r["std"][:depth], 1e-300))
     ax_s.set_title(f"층별 활성화 표준편차 ({depth}층 신경망)", fontsize=11)
-    ax_s.legend(fontsize=9)
-    for j, (ax, (init, r)) in enumerate(zip(hists, runs.items())):
+    for ax, (init, r) in zip(hists, runs.items()):
         a = r["kept"][depth].ravel()
-        counts, edges = np.histogram(a, bins=30)
-        ax.stairs(counts, edges, color=plots.COLORS[j], fill=True)
+        ax.patches[0].set_data(*np.histogram(a, bins=30))
         ax.set_title(f"{init} · {depth}층 활성화 (표준편차 {a.std():.2g})", fontsize=10)
-        ax.yaxis.set_major_locator(ticker.NullLocator())
-        ax.xaxis.set_major_locator(ticker.MaxNLocator(4))
-        ax.grid(False)
-        ax.tick_params(axis="x", labelsize=9)
-        ax.ticklabel_format(axis="x", style="sci", scilimits=(-3, 3))
+    for ax in fig.axes:
+        ax.relim()
+        ax.autoscale_view()
     return fig
 
 
