@@ -21,6 +21,7 @@ import functools
 import math
 
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import PowerNorm
 from matplotlib.ticker import FuncFormatter
 
@@ -312,36 +313,53 @@ def prepare(activation="sigmoid", init="Xavier", depth=5, width=100):
     widget_layers(activation, init, int(depth), int(width))
 
 
+@functools.cache
+def _frame():
+    """The widget's figure, built once: building axes and ticks costs more than drawing
+    them, so ``draw_main`` only updates the heat map, the line and the texts of this figure."""
+    fig, axes = plots.figure(ncols=2, width=3.25, height=3.2, layout="fixed",
+                             gridspec_kw={"width_ratios": [1.2, 1]})
+    plots.fix_margins(fig, top=0.65)  # room for the suptitle above the panel titles
+    ax, ax2 = axes[0]
+    # square-root colour scale, so that thin tails stay visible next to a tall peak
+    ax.imshow(np.zeros((1, 1)), aspect="auto", origin="upper", cmap="viridis",
+              interpolation="nearest", norm=PowerNorm(0.5, vmin=0, vmax=1))
+    ax.grid(False)
+    ax.set_ylabel("층")
+    ax2.plot([1, 2], [1, 2], marker="o", markersize=3, color=plots.COLORS[3])
+    plots.log_axis(ax2)
+    ax2.set_xlabel("층")
+    ax2.set_ylabel("표준편차 (로그)")
+    fig.suptitle(" ", fontsize=11)
+    return fig
+
+
 def draw_main(activation="sigmoid", init="Xavier", depth=5, width=100):
     """Left: every layer's 30-bin histogram as one row of a heat map. Right: every layer's
-    std on a log scale. One figure with two axes and fixed margins, so a frame draws fast."""
+    std on a log scale. Returns the one figure of ``_frame``, updated."""
     layers = widget_layers(activation, init, int(depth), int(width))
     if layers is None:
         return ("발산했습니다: 활성화 값이 부동소수점 범위를 넘었습니다. "
                 "가중치의 표준편차를 줄이거나 층 수를 줄여 보세요.")
     counts, edges, zeros, std = layers
     depth = len(std)
-    fig, axes = plots.figure(ncols=2, width=3.25, height=3.2, layout="fixed",
-                             gridspec_kw={"width_ratios": [1.2, 1]})
-    plots.fix_margins(fig, top=0.65)  # room for the suptitle above the panel titles
-    ax, ax2 = axes[0]
-    # square-root colour scale, so that thin tails stay visible next to a tall peak
-    ax.imshow(counts, aspect="auto", origin="upper", cmap="viridis", interpolation="nearest",
-              extent=(edges[0], edges[-1], depth + 0.5, 0.5),
-              norm=PowerNorm(0.5, vmin=0, vmax=max(counts.max(), 1e-12)))
-    ax.grid(False)
+    fig = _frame()
+    FigureCanvasAgg(fig)  # plots.to_png closed the figure after the last frame: a new canvas
+    ax, ax2 = fig.axes
+    image = ax.images[0]
+    image.set_data(counts)
+    image.set_extent((edges[0], edges[-1], depth + 0.5, 0.5))
+    image.norm.vmax = max(counts.max(), 1e-12)
     ax.set_xlabel("활성화 값" + (" (0보다 큰 값)" if zeros else ""))
-    ax.set_ylabel("층")
     ax.set_yticks(_shown_layers(depth))
     zero_note = f", 0인 값 {np.mean(zeros):.0%}" if zeros else ""
     ax.set_title(f"층별 히스토그램: 밝을수록 많음{zero_note}", fontsize=10)
-    ax2.plot(np.arange(1, depth + 1), np.maximum(std, 1e-300), marker="o", markersize=3,
-             color=plots.COLORS[3])
+    ax2.lines[0].set_data(np.arange(1, depth + 1), np.maximum(std, 1e-300))
+    ax2.relim()
+    ax2.autoscale_view()
     _log_decades(ax2, std)
-    ax2.set_xlabel("층")
-    ax2.set_ylabel("표준편차 (로그)")
     ax2.set_title(f"마지막 층 표준편차 {std[-1]:.3g}", fontsize=10)
-    fig.suptitle(f"{activation}, {init}, 폭 {int(width)}, {depth}층", fontsize=11)
+    fig.texts[0].set_text(f"{activation}, {init}, 폭 {int(width)}, {depth}층")
     return fig
 
 
