@@ -23,6 +23,7 @@ from collections import namedtuple
 
 import numpy as np
 from matplotlib import ticker
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from .. import activations, data, gradcheck, init, optim, plots, train
 from ..activations import sigmoid
@@ -438,30 +439,46 @@ def prepare(activation="sigmoid", scale=1.0, depth=DEPTH):
     widget_flow(activation, scale, depth)
 
 
+@functools.cache
+def _frame():
+    """The widget's figure, built once: building axes and ticks costs more than drawing
+    them, so ``draw`` only updates the two lines and the title of this figure."""
+    fig, axes = plots.figure(width=6.2, height=3.3, layout="fixed")
+    ax = axes[0, 0]
+    # Unicode, not mathtext: every new renderer would parse "$...$" again
+    ax.plot([1, 2], [1, 2], marker="o", ms=4, color=plots.COLORS[0], label="‖∂L/∂Wₖ‖")
+    ax.plot([1, 2], [1, 2], ls="--", marker="^", ms=3, color=plots.COLORS[1], label="‖δₖ‖")
+    log_layers(ax)
+    ax.set_xlabel("층 k (1 = 입력 쪽)")
+    ax.set_ylabel("노름 (로그 눈금)")
+    ax.legend(fontsize=10, loc="best")
+    return fig
+
+
 def draw(activation="sigmoid", scale=1.0, depth=DEPTH):
-    """Widget frame: ‖∂L/∂W_k‖ and ‖δ_k‖ per layer for one setting."""
+    """Widget frame: ‖∂L/∂W_k‖ and ‖δ_k‖ per layer for one setting (the one figure of
+    ``_frame``, updated)."""
     f = widget_flow(activation, scale, depth)
     values = np.concatenate([f.weight, f.delta])
     if not np.all(np.isfinite(values)):
         return "발산했습니다: 기울기가 float64의 범위를 넘어 inf가 되었습니다. g나 깊이를 줄여 보세요."
     if np.any(values == 0):
         return "기울기를 계산했더니 정확히 0이 되었습니다 (float64 언더플로). g를 키우거나 깊이를 줄여 보세요."
+    fig = _frame()
+    FigureCanvasAgg(fig)  # plots.to_png closed the figure after the last frame: a new canvas
+    ax = fig.axes[0]
     k = np.arange(1, depth + 1)
-    fig, axes = plots.figure(width=6.2, height=3.3, layout="fixed")
-    ax = axes[0, 0]
-    # Unicode, not mathtext: every new figure would parse "$...$" again
-    ax.plot(k, f.weight, marker="o", ms=4, color=plots.COLORS[0], label="‖∂L/∂Wₖ‖")
-    ax.plot(k, f.delta, ls="--", marker="^", ms=3, color=plots.COLORS[1], label="‖δₖ‖")
-    log_layers(ax)
+    weight_line, delta_line = ax.lines
+    weight_line.set_data(k, f.weight)
+    delta_line.set_data(k, f.delta)
+    ax.relim()
+    ax.autoscale()  # the last frame may have fixed the y limits
     lo, hi = values.min(), values.max()
     if hi / lo < 100:  # keep at least two decades visible so a flat line looks flat
         mid = math.sqrt(lo * hi)
         ax.set_ylim(mid / 10, mid * 10)
-    ax.set_xlabel("층 k (1 = 입력 쪽)")
-    ax.set_ylabel("노름 (로그 눈금)")
     ratio = f.weight[0] / f.weight[-1]
     ax.set_title(f"{KOREAN[activation]}, g = {scale:g}, {depth}층:  첫 층 / 마지막 층 = {ratio:.1e}")
-    ax.legend(fontsize=10, loc="best")
     return fig
 
 
