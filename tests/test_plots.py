@@ -54,3 +54,21 @@ def test_to_png_gives_png_bytes_of_the_figure_size(palette, mode):
     image = Image.open(io.BytesIO(plots.to_png(fig, palette=palette)))
     assert image.format == "PNG" and image.mode == mode
     assert image.size == (400, 300)
+
+
+def test_reused_builds_once_and_stays_drawable_after_to_png():
+    built = []
+
+    @plots.reused
+    def frame():
+        built.append(1)
+        fig, axes = plots.figure(layout="fixed")
+        axes[0, 0].plot([1, 2], [1, 2])
+        return fig
+
+    first = plots.to_png(frame())
+    fig = frame()
+    fig.axes[0].lines[0].set_ydata([2, 1])
+    second = plots.to_png(fig)
+    assert built == [1] and frame() is fig
+    assert first != second
