@@ -23,7 +23,6 @@ from collections import namedtuple
 
 import numpy as np
 from matplotlib import ticker
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from .. import activations, data, gradcheck, init, optim, plots, train
 from ..activations import sigmoid
@@ -439,7 +438,7 @@ def prepare(activation="sigmoid", scale=1.0, depth=DEPTH):
     widget_flow(activation, scale, depth)
 
 
-@functools.cache
+@plots.reused
 def _frame():
     """The widget's figure, built once: building axes and ticks costs more than drawing
     them, so ``draw`` only updates the two lines and the title of this figure."""
@@ -465,7 +464,6 @@ def draw(activation="sigmoid", scale=1.0, depth=DEPTH):
     if np.any(values == 0):
         return "기울기를 계산했더니 정확히 0이 되었습니다 (float64 언더플로). g를 키우거나 깊이를 줄여 보세요."
     fig = _frame()
-    FigureCanvasAgg(fig)  # plots.to_png closed the figure after the last frame: a new canvas
     ax = fig.axes[0]
     k = np.arange(1, depth + 1)
     weight_line, delta_line = ax.lines

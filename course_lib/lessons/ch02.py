@@ -16,7 +16,6 @@ import math
 
 import numpy as np
 from matplotlib import ticker
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from .. import activations as act
 from .. import data, diagnostics, network, optim, plots, train
@@ -397,7 +396,7 @@ def prepare(activation="ReLU", depth=50):
     widget_runs(_engine_name(activation))
 
 
-@functools.cache
+@plots.reused
 def _frame():
     """The widget's figure, built once: f and f', the per-layer std (LeCun solid, He dashed)
     and one histogram per init. Building four panels (axes, ticks) costs more than drawing
@@ -436,7 +435,6 @@ def draw(activation="ReLU", depth=50):
     if not all(np.all(np.isfinite(r["std"][:depth])) for r in runs.values()):
         return "발산했습니다: 활성화 값이 inf/nan이 되었습니다. 더 작은 초기화를 골라 보세요."
     fig = _frame()
-    FigureCanvasAgg(fig)  # plots.to_png closed the figure after the last frame: a new canvas
     ax_f, ax_s, *hists = fig.axes
     f_line, df_line = ax_f.lines[:2]
     f_line.set_ydata(act.value(name, f_line.get_xdata()))

@@ -21,7 +21,6 @@ import functools
 import math
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import PowerNorm
 from matplotlib.ticker import FuncFormatter
 
@@ -313,7 +312,7 @@ def prepare(activation="sigmoid", init="Xavier", depth=5, width=100):
     widget_layers(activation, init, int(depth), int(width))
 
 
-@functools.cache
+@plots.reused
 def _frame():
     """The widget's figure, built once: building axes and ticks costs more than drawing
     them, so ``draw_main`` only updates the heat map, the line and the texts of this figure."""
@@ -344,7 +343,6 @@ def draw_main(activation="sigmoid", init="Xavier", depth=5, width=100):
     counts, edges, zeros, std = layers
     depth = len(std)
     fig = _frame()
-    FigureCanvasAgg(fig)  # plots.to_png closed the figure after the last frame: a new canvas
     ax, ax2 = fig.axes
     image = ax.images[0]
     image.set_data(counts)

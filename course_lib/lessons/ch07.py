@@ -455,30 +455,23 @@ def prepare(optimizer="모멘텀", lr=0.03, beta=0.9):
     return _widget_runs(optimizer, lr, beta)
 
 
-_FIGURE = {}
-
-
+@plots.reused
 def _widget_figure():
     """The widget's three panels (contours, minima, titles), built once and reused.
 
-    Making three axes and their contours is about a third of a frame's time, and
-    matplotlib does not lay out again a text it has drawn on the same figure. So every
+    Making three axes and their contours is about a third of a frame's time, so every
     ``draw`` reuses this figure, with the previous setting's paths and notes removed:
     a figure returned by ``draw`` is valid until the next call.
     """
-    if "fig" not in _FIGURE:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
+    from matplotlib.figure import Figure
 
-        plots.setup()
-        fig = Figure(figsize=(7.2, 2.6))
-        FigureCanvasAgg(fig)
-        for k, s in enumerate(SURFACES.values()):
-            ax = fig.add_axes([0.01 + 0.33 * k, 0.02, 0.31, 0.78])
-            _contours(ax, s, ticks=False)
-            ax.set_title(s.name, fontsize=11)
-        _FIGURE["fig"] = fig
-    return _FIGURE["fig"]
+    plots.setup()
+    fig = Figure(figsize=(7.2, 2.6))
+    for k, s in enumerate(SURFACES.values()):
+        ax = fig.add_axes([0.01 + 0.33 * k, 0.02, 0.31, 0.78])
+        _contours(ax, s, ticks=False)
+        ax.set_title(s.name, fontsize=11)
+    return fig
 
 
 def draw(optimizer="모멘텀", lr=0.03, beta=0.9):

@@ -289,37 +289,30 @@ def prepare(schedule="코사인", lr0=0.1, warmup=0):
     return run(schedule, lr0, warmup)
 
 
-_FIGURE = {}
-
-
+@plots.reused
 def _widget_figure():
     """The widget's two panels with labels, legend and empty lines, built once and reused.
 
-    Making the axes and laying out their tick labels is about half of a frame's time,
-    and matplotlib does not lay out again a text it has drawn on the same figure. So
+    Making the axes and laying out their tick labels is about half of a frame's time, so
     every ``draw`` only puts new data into these lines: a figure returned by ``draw`` is
     valid until the next call.
     """
-    if not _FIGURE:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
+    from matplotlib.figure import Figure
 
-        plots.setup()
-        fig = Figure(figsize=(7.0, 2.9))
-        FigureCanvasAgg(fig)
-        ax1 = fig.add_axes([0.11, 0.17, 0.34, 0.68])
-        ax2 = fig.add_axes([0.6, 0.17, 0.36, 0.68])
-        lr, = ax1.plot([], [], color=plots.COLORS[0], marker="o", markersize=3)
-        ax1.set_xlabel("에폭")
-        ax1.set_ylabel("학습률")
-        ax1.set_title("학습률 스케줄", fontsize=11)
-        train, = ax2.plot([], [], color=plots.COLORS[1], label="훈련 손실")
-        val, = ax2.plot([], [], color=plots.COLORS[2], label="테스트 손실")
-        plots.log_axis(ax2)
-        ax2.set_xlabel("에폭")
-        ax2.legend(fontsize=8, loc="lower left")
-        _FIGURE.update(fig=fig, lr=lr, train=train, val=val)
-    return _FIGURE
+    plots.setup()
+    fig = Figure(figsize=(7.0, 2.9))
+    ax1 = fig.add_axes([0.11, 0.17, 0.34, 0.68])
+    ax2 = fig.add_axes([0.6, 0.17, 0.36, 0.68])
+    ax1.plot([], [], color=plots.COLORS[0], marker="o", markersize=3)
+    ax1.set_xlabel("에폭")
+    ax1.set_ylabel("학습률")
+    ax1.set_title("학습률 스케줄", fontsize=11)
+    ax2.plot([], [], color=plots.COLORS[1], label="훈련 손실")
+    ax2.plot([], [], color=plots.COLORS[2], label="테스트 손실")
+    plots.log_axis(ax2)
+    ax2.set_xlabel("에폭")
+    ax2.legend(fontsize=8, loc="lower left")
+    return fig
 
 
 def draw(schedule="코사인", lr0=0.1, warmup=0):
@@ -327,12 +320,13 @@ def draw(schedule="코사인", lr0=0.1, warmup=0):
     h = prepare(schedule, lr0, warmup)
     if h.diverged:
         return f"{h.message} ({schedule}, 최대 학습률 {lr0:g})"
-    f = _widget_figure()
-    fig, (ax1, ax2) = f["fig"], f["fig"].axes
+    fig = _widget_figure()
+    ax1, ax2 = fig.axes
+    (lr_line,), (train_line, val_line) = ax1.lines, ax2.lines
     epochs = np.arange(1, len(h.lr) + 1)
-    f["lr"].set_data(epochs, h.lr)
-    f["train"].set_data(epochs, _shown(h.train_loss))
-    f["val"].set_data(epochs, _shown(h.val_loss))
+    lr_line.set_data(epochs, h.lr)
+    train_line.set_data(epochs, _shown(h.train_loss))
+    val_line.set_data(epochs, _shown(h.val_loss))
     for ax in (ax1, ax2):
         ax.relim()
         ax.autoscale_view()
