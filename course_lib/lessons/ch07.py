@@ -28,7 +28,7 @@ import numpy as np
 
 from .. import data, optim, plots, train
 from ..network import MLP
-from threadpoolctl import threadpool_limits
+from ..threads import one_blas_thread
 
 STEPS = 150          # optimizer steps on the 2-D surfaces
 ESCAPE = 50.0        # a point with |x| or |y| above this has diverged (the view is ~[-5, 5])
@@ -285,6 +285,7 @@ SIZES = [64, 64, 64, 10]
 EPOCHS = 10
 
 
+@one_blas_thread
 def digits_race(lrs=None, epochs=EPOCHS, seed=0):
     """Train the same MLP (same initial weights, same batches) with each optimizer.
 
@@ -298,10 +299,9 @@ def digits_race(lrs=None, epochs=EPOCHS, seed=0):
         name = label.split("@")[0]
         model = MLP(SIZES, "relu", rng=seed)
         opt = optim.get(DIGITS_KEYS[name], lr=lr)
-        with threadpool_limits(limits=1, user_api="blas"):
-            out[label] = train.fit(model, split.X_train, split.y_train, optimizer=opt,
-                                   epochs=epochs, batch_size=32, rng=np.random.default_rng(seed),
-                                   X_val=split.X_test, y_val=split.y_test, record_grad_norms=False)
+        out[label] = train.fit(model, split.X_train, split.y_train, optimizer=opt,
+                               epochs=epochs, batch_size=32, rng=np.random.default_rng(seed),
+                               X_val=split.X_test, y_val=split.y_test, record_grad_norms=False)
     return out
 
 

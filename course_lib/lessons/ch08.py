@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import data, optim, plots, schedules, train
 from ..network import MLP
-from threadpoolctl import threadpool_limits
+from ..threads import one_blas_thread
 
 EPOCHS = 20
 N_TRAIN = 500       # a small training set keeps one run near 0.1 s (the widget needs 24)
@@ -124,15 +124,15 @@ def run(name, lr0, warmup=0, seed=0, epochs=EPOCHS):
 
 
 @functools.lru_cache(maxsize=256)
+@one_blas_thread
 def _run(name, lr0, warmup, seed, epochs):
     split = _split()
     model = MLP(SIZES, "relu", rng=seed)
     opt = optim.SGD(lr=lr0, momentum=MOMENTUM)
-    with threadpool_limits(limits=1, user_api="blas"):
-        return train.fit(model, split.X_train, split.y_train, optimizer=opt, epochs=epochs,
-                         batch_size=BATCH, rng=np.random.default_rng(seed), X_val=split.X_test,
-                         y_val=split.y_test, schedule=make_schedule(name, lr0, epochs, warmup),
-                         record_grad_norms=False)
+    return train.fit(model, split.X_train, split.y_train, optimizer=opt, epochs=epochs,
+                     batch_size=BATCH, rng=np.random.default_rng(seed), X_val=split.X_test,
+                     y_val=split.y_test, schedule=make_schedule(name, lr0, epochs, warmup),
+                     record_grad_norms=False)
 
 
 def compare(lr0, names=("고정", "계단", "지수", "코사인", "1cycle", "plateau"), warmup=0, seed=0):
