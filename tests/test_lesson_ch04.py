@@ -209,10 +209,25 @@ def test_widget_log_axis_labels_are_plain_numbers():
 def test_widget_prepare_computes_the_frames_runs():
     spec = ch04.WIDGETS["main"]
     no_bn, with_bn = spec["prepare"](std=1.0, lr=1.0)
-    assert no_bn is ch04.run(1.0, 1.0, False) and with_bn is ch04.run(1.0, 1.0, True)
+    assert no_bn is ch04.run(1.0, 1.0, False, dtype="float32")
+    assert with_bn is ch04.run(1.0, 1.0, True, dtype="float32")
 
 
 def test_widget_grid_is_small():
     controls = ch04.WIDGETS["main"]["controls"]
     frames = np.prod([len(v) for v in controls.values()])
     assert frames <= 40
+
+
+def test_widget_redraw_keeps_nothing_of_the_previous_setting():
+    """draw reuses one figure: the previous setting's curves and note must be gone."""
+    ch04.draw(1.0, 1.0)  # BN 없음 diverges
+    fig = ch04.draw(ch04.HE_STD, 0.1)
+    ax = fig.axes[0]
+    assert not any("발산" in t.get_text() and t.get_visible() for t in ax.texts)
+    no_bn, with_bn = ch04.widget_runs(ch04.HE_STD, 0.1)
+    for line, r in zip(ax.lines, (no_bn, with_bn)):
+        assert np.array_equal(line.get_ydata(), r.train_loss)
+    assert all("정확도" in t.get_text() for t in ax.get_legend().get_texts())
+    assert ax.get_title() == "가중치 표준편차 0.2, 학습률 0.1"
+    plt.close(fig)

@@ -140,35 +140,41 @@ def digits():
                       (split.X_test - mean) / std, split.y_test)
 
 
-def make_net(init=HE_STD, bn=True, activation="relu", seed=0):
+def make_net(init=HE_STD, bn=True, activation="relu", seed=0, dtype="float64"):
     """The chapter's 10-layer MLP 64 → 50 × 9 → 10, with or without BatchNorm."""
     return MLP([64] + [WIDTH] * (DEPTH - 1) + [10], activation=activation, init=init,
-               norm="batch" if bn else None, rng=seed)
+               norm="batch" if bn else None, rng=seed, dtype=dtype)
 
 
-def run(init=HE_STD, lr=0.1, bn=True, activation="relu", batch_size=BATCH, epochs=EPOCHS, seed=0):
-    """Train ``make_net(init, bn, activation, seed)`` with plain SGD; cached, so the notebook's
-    experiments and the widget's frames share their runs.
+def run(init=HE_STD, lr=0.1, bn=True, activation="relu", batch_size=BATCH, epochs=EPOCHS, seed=0,
+        dtype="float64"):
+    """Train ``make_net(init, bn, activation, seed)`` with plain SGD; cached, so repeated
+    experiments share their runs.
 
-    ``init`` is a weight std (float) or an init name ("xavier_normal", ...).
+    ``init`` is a weight std (float) or an init name ("xavier_normal", ...). ``dtype``:
+    "float64" (the notebook) or "float32" (the widget: a third faster, the same curves
+    up to rounding except where a run is chaotic, e.g. std 0.01 with BN).
     Returns a ``Run``: train loss per epoch, final test accuracy (nan if diverged), the
     divergence flag and message, and the trained model (do not train it further).
     """
     if isinstance(init, (int, float)) and not isinstance(init, bool):
         init = float(init)
-    return _run(init, float(lr), bool(bn), activation, int(batch_size), int(epochs), int(seed))
+    return _run(init, float(lr), bool(bn), activation, int(batch_size), int(epochs), int(seed),
+                np.dtype(dtype).name)
 
 
 @functools.lru_cache(maxsize=None)
 @one_blas_thread
-def _run(init, lr, bn, activation, batch_size, epochs, seed):
+def _run(init, lr, bn, activation, batch_size, epochs, seed, dtype):
     """``run`` with every argument given, positionally: one cache entry per experiment."""
     split = digits()
-    model = make_net(init, bn, activation, seed)
-    hist = train.fit(model, split.X_train, split.y_train, optimizer=optim.SGD(lr), epochs=epochs,
+    model = make_net(init, bn, activation, seed, dtype)
+    hist = train.fit(model, split.X_train.astype(dtype, copy=False), split.y_train,
+                     optimizer=optim.SGD(lr), epochs=epochs,
                      batch_size=batch_size, rng=np.random.default_rng(seed + 1),
                      record_grad_norms=False)
-    acc = float("nan") if hist.diverged else train.evaluate(model, split.X_test, split.y_test)[1]
+    acc = float("nan") if hist.diverged else train.evaluate(model, split.X_test.astype(dtype, copy=False),
+                                                           split.y_test)[1]
     return Run(np.array(hist.train_loss), acc, hist.diverged, hist.message, model)
 
 
@@ -322,30 +328,51 @@ def fig_init_sweep(sweep):
     return fig
 
 
-def _draw_runs(ax, runs, title=None):
-    """Train-loss curves of several runs on a log axis; a diverged run is named in Korean."""
+RUN_COLORS = (plots.COLORS[3], plots.COLORS[0], plots.COLORS[2])
+
+
+def _label(label, r):
+    """Legend entry of one run: with its test accuracy, unless it diverged."""
+    return label if r.diverged else f"{label} (정확도 {r.test_acc:.2f})"
+
+
+def _divergence_notes(runs):
+    """The Korean note of every diverged run in ``runs`` (label → Run), e.g.
+    "BN 없음: 발산했습니다 (에폭 1, 스텝 3)"."""
     notes = []
-    for (label, r), color in zip(runs.items(), (plots.COLORS[3], plots.COLORS[0], plots.COLORS[2])):
+    for label, r in runs.items():
         if r.diverged:
             step = r.message.split("(")[-1].rstrip(")") if "(" in r.message else ""
             notes.append(f"{label}: 발산했습니다 ({step})")
-            if len(r.train_loss):
-                ax.plot(np.arange(1, len(r.train_loss) + 1), r.train_loss, color=color, label=label)
-            continue
-        ax.plot(np.arange(1, len(r.train_loss) + 1), r.train_loss, color=color,
-                label=f"{label} (정확도 {r.test_acc:.2f})")
+    return notes
+
+
+def _note_box():
+    return dict(boxstyle="round,pad=0.4", fc="white", ec=plots.COLORS[3], alpha=0.9)
+
+
+def _loss_axis(ax):
     ax.axhline(CHANCE, color="0.5", ls="--", lw=1)
     plots.log_axis(ax, "y")
     ax.set_xlabel("에폭")
     ax.set_ylabel("훈련 손실 (로그)")
     ax.set_xlim(1, EPOCHS)
+
+
+def _draw_runs(ax, runs, title=None):
+    """Train-loss curves of several runs on a log axis; a diverged run is named in Korean."""
+    for (label, r), color in zip(runs.items(), RUN_COLORS):
+        if len(r.train_loss):
+            ax.plot(np.arange(1, len(r.train_loss) + 1), r.train_loss, color=color,
+                    label=_label(label, r))
+    _loss_axis(ax)
     if title:
         ax.set_title(title)
     ax.legend(fontsize=8, loc="lower left")
+    notes = _divergence_notes(runs)
     if notes:
         ax.text(0.5, 0.5, "\n".join(notes), transform=ax.transAxes, ha="center", va="center",
-                fontsize=10, color=plots.COLORS[3],
-                bbox=dict(boxstyle="round,pad=0.4", fc="white", ec=plots.COLORS[3], alpha=0.9))
+                fontsize=10, color=plots.COLORS[3], bbox=_note_box())
 
 
 def fig_curves(stds=(0.01, HE_STD, 1.0), lr=0.1):
@@ -384,24 +411,50 @@ def fig_eval_mode(acc):
 
 # ---------------------------------------------------------------- widget
 
-def draw(std=HE_STD, lr=0.1):
-    """Widget frame: train-loss curves of the 10-layer ReLU MLP without and with BN."""
-    no_bn, with_bn = widget_runs(std, lr)
+@plots.reused
+def _frame():
+    """The widget's figure, built once: ``draw`` only updates its two lines, legend
+    entries, note and title (building axes and ticks costs more than drawing them)."""
     fig, axes = plots.figure(width=6.4, height=3.2, layout="fixed")
-    _draw_runs(axes[0, 0], {"BN 없음": no_bn, "BN 있음": with_bn},
-               title=f"가중치 표준편차 {std:g}, 학습률 {lr:g}")
-    axes[0, 0].set_ylim(0.05, 50)  # the same scale in every frame
+    ax = axes[0, 0]
+    for label, color in zip(("BN 없음", "BN 있음"), RUN_COLORS):
+        ax.plot([], [], color=color, label=label)
+    _loss_axis(ax)
+    ax.set_ylim(0.05, 50)  # the same scale in every frame
+    ax.legend(fontsize=8, loc="lower left")
+    ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center", fontsize=10,
+            color=plots.COLORS[3], bbox=_note_box())
+    return fig
+
+
+def draw(std=HE_STD, lr=0.1):
+    """Widget frame: train-loss curves of the 10-layer ReLU MLP without and with BN (the
+    one figure of ``_frame``, updated; a diverged run is named in Korean)."""
+    runs = dict(zip(("BN 없음", "BN 있음"), widget_runs(std, lr)))
+    fig = _frame()
+    ax = fig.axes[0]
+    for line, entry, (label, r) in zip(ax.lines, ax.get_legend().get_texts(), runs.items()):
+        line.set_data(np.arange(1, len(r.train_loss) + 1), r.train_loss)
+        entry.set_text(_label(label, r))
+    notes = _divergence_notes(runs)
+    ax.texts[0].set_text("\n".join(notes))
+    ax.texts[0].set_visible(bool(notes))
+    ax.set_title(f"가중치 표준편차 {std:g}, 학습률 {lr:g}")
     return fig
 
 
 def widget_runs(std, lr):
-    """The two runs of a widget frame, without and with BN (cached by ``run``).
+    """The two runs of a widget frame, without and with BN (cached by ``run``), in float32:
+    a third faster than float64, so a value only in ``live`` (trained on its first visit)
+    still redraws quickly. Which runs diverge is the same as in float64 for every value of
+    the widget (checked); where training is chaotic (std 0.01-0.02 with BN, lr 3) a run
+    depends on rounding, and its curve and accuracy (by up to 0.2) differ from float64's.
 
     The widget's ``prepare``: a live widget trains every setting of the static grid when
-    it is created (a few seconds; the lr = 0.1 row is the notebook's own runs), so moving
-    a slider there only draws. A value only in ``live`` trains its two runs on first visit.
+    it is created (a few seconds), so moving a slider there only draws.
     """
-    return run(float(std), float(lr), False), run(float(std), float(lr), True)
+    return (run(float(std), float(lr), False, dtype="float32"),
+            run(float(std), float(lr), True, dtype="float32"))
 
 
 WIDGETS = {
