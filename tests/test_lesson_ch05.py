@@ -159,3 +159,18 @@ def test_widget_frames():
 def test_widget_prepare_computes_the_frames_data():
     bn, ln, noise = ch05.WIDGETS["main"]["prepare"](batch_size=64)
     assert bn is ch05.run("batch", 64) and ln is ch05.run("layer", 64) and noise is ch05.bn_noise()
+
+
+def test_widget_redraw_keeps_nothing_of_the_previous_setting():
+    """draw reuses one figure: the curves, accuracies and circled batch size follow the setting."""
+    ch05.draw(2)
+    fig = ch05.draw(64)
+    ax, ax_noise = fig.axes
+    bn, ln = ch05.run("batch", 64), ch05.run("layer", 64)
+    for line, loss in zip(ax.lines, (bn.train_loss, bn.step_loss, ln.train_loss)):
+        assert np.array_equal(line.get_ydata(), loss)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert f"{bn.test_acc:.2f}" in legend[0] and f"{ln.test_acc:.2f}" in legend[2]
+    assert list(ax_noise.lines[1].get_xdata()) == [64]
+    assert ax.get_title() == "배치 크기 64"
+    plt.close(fig)

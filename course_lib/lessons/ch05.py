@@ -256,29 +256,6 @@ def fig_noise(noise):
     return fig
 
 
-def _curves(ax, batch_size):
-    for norm, color in (("batch", plots.COLORS[0]), ("layer", plots.COLORS[1])):
-        r = run(norm, int(batch_size))
-        name = NORM_NAMES[norm]
-        if r.diverged:
-            ax.text(0.5, 0.5, f"{name}: 발산했습니다", transform=ax.transAxes, ha="center",
-                    color=plots.COLORS[3])
-            continue
-        epochs = np.arange(1, len(r.train_loss) + 1)
-        ax.plot(epochs, r.train_loss, marker="o", color=color,
-                label=f"{name} 평가 모드 (정확도 {r.test_acc:.2f})")
-        if norm == "batch":
-            ax.plot(epochs, r.step_loss, ls=":", marker="x", color=color, label="BN 훈련 모드 배치 손실")
-    ax.axhline(CHANCE, color="0.5", ls="--", lw=1)
-    plots.log_axis(ax, "y")
-    ax.set_ylim(0.02, 4)
-    ax.set_xticks(np.arange(1, EPOCHS + 1))
-    ax.set_xlabel("에폭")
-    ax.set_ylabel("훈련 세트 손실 (로그)")
-    ax.set_title(f"배치 크기 {batch_size}")
-    ax.legend(fontsize=8, loc="lower left")
-
-
 def fig_sweep(sweep):
     """Test accuracy of BN and LN over batch sizes (same number of epochs)."""
     fig, axes = plots.figure(width=5.2, height=3.1)
@@ -296,28 +273,66 @@ def fig_sweep(sweep):
     return fig
 
 
-def draw(batch_size=8):
-    """Widget frame: BN vs LN training curves at this batch size, and BN's output noise."""
+@plots.reused
+def _frame():
+    """The widget's two panels, built once: ``draw`` only updates the training curves,
+    their legend entries, the circled batch size and the title (building axes and ticks
+    costs more than drawing them).
+
+    Left: BN's eval-mode and training-mode losses and LN's, per epoch. Right: BN's output
+    noise over batch sizes (the notebook's ``bn_noise``; the same in every frame).
+    """
     fig, axes = plots.figure(ncols=2, width=3.2, height=3.1, layout="fixed")
+    ax, ax_noise = axes[0]
     plots.fix_margins(fig, wspace=0.95)
-    _curves(axes[0, 0], batch_size)
-    ax = axes[0, 1]
+    blue, orange, red = plots.COLORS[0], plots.COLORS[1], plots.COLORS[3]
+    ax.plot([], [], marker="o", color=blue, label="BN 평가 모드")
+    ax.plot([], [], ls=":", marker="x", color=blue, label="BN 훈련 모드 배치 손실")
+    ax.plot([], [], marker="o", color=orange, label="LN 평가 모드")
+    ax.axhline(CHANCE, color="0.5", ls="--", lw=1)
+    plots.log_axis(ax, "y")
+    ax.set_ylim(0.02, 4)
+    ax.set_xlim(0.9, EPOCHS + 0.1)  # matplotlib's 5 % margins around epochs 1..EPOCHS
+    ax.set_xticks(np.arange(1, EPOCHS + 1))
+    ax.set_xlabel("에폭")
+    ax.set_ylabel("훈련 세트 손실 (로그)")
+    ax.legend(fontsize=8, loc="lower left")
+    ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", color=red)
+
     noise = bn_noise()
     n = noise["N"]
-    ax.plot(n, noise["BN"], marker="o", color=plots.COLORS[0], label="배치 정규화")
-    ax.text(0.03, 0.05, "층 정규화: 언제나 0", transform=ax.transAxes, fontsize=10,
-            color=plots.COLORS[1])
-    if batch_size in list(n):
-        i = list(n).index(batch_size)
-        ax.scatter([n[i]], [noise["BN"][i]], s=160, facecolors="none", edgecolors=plots.COLORS[3], lw=2)
-    ax.set_xscale("log", base=2)
-    plots.log_axis(ax, "y")
-    ax.set_ylim(0.08, 1.2)
-    ax.set_xticks(n)
-    ax.set_xticklabels([str(v) for v in n])
-    ax.set_xlabel("배치 크기 (로그)")
-    ax.set_ylabel("출력의 표준편차 (로그)")
-    ax.set_title("같은 샘플, 다른 배치: BN 출력의 흔들림", fontsize=10)
+    ax_noise.plot(n, noise["BN"], marker="o", color=blue, label="배치 정규화")
+    ax_noise.plot([], [], "o", ms=13, mfc="none", mec=red, mew=2)  # the chosen batch size
+    ax_noise.text(0.03, 0.05, "층 정규화: 언제나 0", transform=ax_noise.transAxes, fontsize=10,
+                  color=orange)
+    ax_noise.set_xscale("log", base=2)
+    plots.log_axis(ax_noise, "y")
+    ax_noise.set_ylim(0.08, 1.2)
+    ax_noise.set_xticks(n)
+    ax_noise.set_xticklabels([str(v) for v in n])
+    ax_noise.set_xlabel("배치 크기 (로그)")
+    ax_noise.set_ylabel("출력의 표준편차 (로그)")
+    ax_noise.set_title("같은 샘플, 다른 배치: BN 출력의 흔들림", fontsize=10)
+    return fig
+
+
+def draw(batch_size=8):
+    """Widget frame: BN vs LN training curves at this batch size, and BN's output noise
+    with this batch size circled (the one figure of ``_frame``, updated)."""
+    bn, ln, noise = widget_data(batch_size)
+    fig = _frame()
+    ax, ax_noise = fig.axes
+    curves = [(bn, bn.train_loss), (bn, bn.step_loss), (ln, ln.train_loss)]
+    for line, (r, loss) in zip(ax.lines, curves):
+        line.set_data(([], []) if r.diverged else (np.arange(1, len(loss) + 1), loss))
+    entries = ax.get_legend().get_texts()
+    for entry, r, name in ((entries[0], bn, "BN"), (entries[2], ln, "LN")):
+        entry.set_text(f"{name} 평가 모드" + ("" if r.diverged else f" (정확도 {r.test_acc:.2f})"))
+    ax.texts[0].set_text("\n".join(f"{name}: 발산했습니다" for r, name in ((bn, "BN"), (ln, "LN"))
+                                   if r.diverged))
+    ax.set_title(f"배치 크기 {batch_size}")
+    i = list(noise["N"]).index(batch_size) if batch_size in list(noise["N"]) else None
+    ax_noise.lines[1].set_data(([], []) if i is None else ([noise["N"][i]], [noise["BN"][i]]))
     return fig
 
 
