@@ -190,3 +190,18 @@ def test_checker_names_the_mistake(fn, words):
 def test_checker_does_not_reveal_the_solution():
     text = repr(check.clip_grad_norm(per_parameter))
     assert "g *= max_norm / total" not in text
+
+
+def test_widget_redraw_keeps_nothing_of_the_previous_setting():
+    """draw_widget reuses one figure: the divergence marks, threshold and title must follow."""
+    ch06.draw_widget("없음", 2.0)  # diverges
+    fig = ch06.draw_widget("1", 0.5)
+    ax_loss, ax_norm = fig.axes
+    assert not any("발산" in t.get_text() for t in ax_loss.texts)
+    assert not ax_loss.lines[1].get_visible() and not ax_norm.lines[1].get_visible()
+    assert ax_norm.lines[2].get_visible() and list(ax_norm.lines[2].get_ydata()) == [1.0, 1.0]
+    assert "잘림" in ax_norm.get_title() and ax_loss.get_xlim()[1] > 400
+    fig = ch06.draw_widget("없음", 1.0)
+    assert not fig.axes[1].lines[2].get_visible() and fig.axes[1].get_title() == ""
+    assert fig.get_suptitle() == "ρ(W_h) = 1, 클리핑 없음"
+    fig.canvas.draw()

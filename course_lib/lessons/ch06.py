@@ -355,16 +355,61 @@ def widget_run(threshold="없음", rho=1.0):
     return train_rnn(rho=float(rho), clip_norm=THRESHOLDS[threshold])
 
 
+@plots.reused
+def _frame():
+    """The widget's two panels, built once: ``draw_widget`` only updates the run's lines,
+    the threshold and divergence marks, the texts and the limits (building axes and ticks
+    costs more than drawing them). The same look as ``fig_training`` with one run."""
+    fig, axes = plots.figure(ncols=2, width=3.3, height=3.1, layout="fixed")
+    plots.fix_margins(fig, left=0.85, top=0.65, wspace=0.95)  # room for the suptitle
+    ax_loss, ax_norm = axes[0]
+    for ax in axes[0]:
+        ax.plot([], [], color=C[3], lw=1, label="run")                # the run, per step
+        ax.axvline(1, color=C[3], ls=":", lw=1, visible=False)        # where it diverged
+    ax_norm.axhline(1, color=C[3], ls="--", lw=1, visible=False)      # the clipping threshold
+    ax_loss.axhline(mean_predictor_loss(), color=C[7], ls=":", lw=1, label="평균만 예측")
+    ax_loss.text(0.97, 0.95, "", color=C[3], transform=ax_loss.transAxes, ha="right", va="top",
+                 fontsize=10)
+    for ax, ylabel in [(ax_loss, "미니배치 손실 (MSE, 로그)"), (ax_norm, "클리핑 전 기울기 노름 (로그)")]:
+        plots.log_axis(ax)
+        ax.set_xlabel("스텝")
+        ax.set_ylabel(ylabel)
+    ax_loss.legend(fontsize=8, loc="lower left")
+    ax_norm.set_title(" ", fontsize=10)
+    fig.suptitle(" ", fontsize=11)
+    return fig
+
+
 def draw_widget(threshold="없음", rho=1.0):
-    """Training curve and gradient-norm trace for one clipping threshold and one ρ."""
+    """Training curve and gradient-norm trace for one clipping threshold and one ρ (the
+    one figure of ``_frame``, updated)."""
     clip_norm = THRESHOLDS[threshold]
     hist = widget_run(threshold, rho)
     label = "클리핑 없음" if clip_norm is None else f"임계값 {threshold}"
-    fig = fig_training([(label, hist, clip_norm)], baseline=mean_predictor_loss(),
-                       width=3.3, layout="fixed")
-    plots.fix_margins(fig, left=0.85, top=0.65, wspace=0.95)  # room for the suptitle
-    if not hist.diverged and clip_norm is not None:
-        fig.axes[1].set_title(f"{len(hist.loss)}스텝 중 {hist.clipped}스텝에서 잘림", fontsize=10)
+    fig = _frame()
+    ax_loss, ax_norm = fig.axes
+    loss = np.asarray(hist.loss, dtype=float)
+    norm = np.asarray(hist.grad_norm, dtype=float)
+    ok = np.isfinite(loss) & np.isfinite(norm) & (loss < 1e200) & (norm < 1e200)  # as _plot_history
+    steps = np.arange(1, len(loss) + 1)
+    for ax, values in [(ax_loss, loss), (ax_norm, norm)]:
+        run_line, diverged_line = ax.lines[:2]
+        run_line.set_data(steps[ok], values[ok])
+        diverged_line.set_xdata([hist.diverged_at + 1] * 2 if hist.diverged else [1, 1])
+        diverged_line.set_visible(hist.diverged)
+    ax_loss.get_legend().get_texts()[0].set_text(label)
+    ax_loss.texts[0].set_text(f"{DIVERGED} (스텝 {hist.diverged_at + 1})" if hist.diverged else "")
+    threshold_line = ax_norm.lines[2]
+    threshold_line.set_ydata([clip_norm or 1] * 2)
+    threshold_line.set_visible(clip_norm is not None)
+    for ax in (ax_loss, ax_norm):
+        ax.set_autoscale_on(True)  # the last frame fixed the limits
+        ax.relim(visible_only=True)
+        ax.autoscale_view()
+        ax.set_ylim(top=min(ax.get_ylim()[1], 1e12))  # a diverging run would stretch the axis to 1e300
+    clipped = not hist.diverged and clip_norm is not None
+    ax_norm.set_title(f"{len(hist.loss)}스텝 중 {hist.clipped}스텝에서 잘림" if clipped else "",
+                      fontsize=10)
     fig.suptitle(f"ρ(W_h) = {rho:g}, {label}", fontsize=11)
     return fig
 
