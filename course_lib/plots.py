@@ -91,15 +91,19 @@ def reused(build):
 
     Creating axes, ticks and labels costs more than drawing them, so a widget frame that
     only updates its artists (``line.set_data``, ``ax.set_title``, ...) renders 30-40 %
-    faster. The price: a figure returned earlier changes with the next call. ``to_png``
-    closes the figure (pyplot forgets it), so each call gives it a new Agg canvas.
+    faster. The price: a figure returned earlier changes with the next call. The figure
+    keeps one Agg canvas (its renderer caches the size of every text drawn before);
+    ``to_png`` closing the figure in pyplot does not matter to it.
     """
-    build_once = functools.cache(build)
+    @functools.cache
+    def built():
+        fig = build()
+        return fig, FigureCanvasAgg(fig)
 
     @functools.wraps(build)
     def get():
-        fig = build_once()
-        FigureCanvasAgg(fig)
+        fig, canvas = built()
+        fig.set_canvas(canvas)
         return fig
     return get
 
