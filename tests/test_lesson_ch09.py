@@ -5,7 +5,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from course_lib import optim, train
+from course_lib import optim, plots, train, widgets
 from course_lib.check import ch09 as check
 from course_lib.lessons import ch09
 from course_lib.regularizers import EarlyStopping
@@ -86,7 +86,37 @@ def test_run_trains_exactly_like_fit(kw):
 
 def test_cache_is_shared_however_the_setting_is_spelled():
     assert ch09.run() is ch09.run(l2=0.0, p=0.0, c=math.inf, seed=0)
-    assert ch09.prepare(lam=0.1, p=0.5, c=math.inf) is ch09.run(l2=0.1, p=0.5)
+    ch09.prepare(lam=0.1, p=0.5, c=math.inf)  # explore calls it by keyword, draw positionally
+    assert ch09.widget_run(lam=0.1, p=0.5, c=math.inf) is ch09.widget_run(0.1, 0.5)
+    info = ch09._run.cache_info()
+    ch09.draw(0.1, 0.5, math.inf)
+    assert ch09._run.cache_info().misses == info.misses
+
+
+@pytest.mark.parametrize("kw", [{}, {"lam": 0.01, "c": 1.0}, {"lam": 0.1, "p": 0.5}])
+def test_widget_run_trains_like_run_and_measures_in_float32(kw):
+    """The widget's run takes run's steps exactly; only its measurements are float32."""
+    w = ch09.widget_run(**kw)
+    r = ch09.run(l2=kw.get("lam", 0.0), p=kw.get("p", 0.0), c=kw.get("c", math.inf))
+    for k in r.model.params:
+        np.testing.assert_array_equal(w.model.params[k], r.model.params[k])
+    np.testing.assert_allclose(w.train_loss, r.train_loss, rtol=1e-4)
+    np.testing.assert_allclose(w.test_loss, r.test_loss, rtol=1e-4)
+    np.testing.assert_array_equal(w.test_acc, r.test_acc)
+    assert len(w.val_loss) == 0
+
+
+def test_widget_redraw_keeps_nothing_of_the_previous_setting(monkeypatch):
+    """draw reuses one figure: a frame drawn after another setting is pixel for pixel the
+    frame of a freshly built figure."""
+    ch09.draw(0.1, 0.5, 1.0)
+    after_other = widgets.render(ch09.draw, {"lam": 0.0, "p": 0.0, "c": math.inf})
+    monkeypatch.setattr(ch09, "_frame", plots.reused(ch09._frame.__wrapped__))
+    fresh = widgets.render(ch09.draw, {"lam": 0.0, "p": 0.0, "c": math.inf})
+    assert after_other == fresh
+    texts = [t.get_text() for t in ch09.draw(0.0, 0.0, math.inf).axes[0].get_legend().get_texts()]
+    r = ch09.widget_run()
+    assert texts == [f"훈련 (정확도 {r.train_acc[-1]:.3f})", f"테스트 (정확도 {r.test_acc[-1]:.3f})"]
 
 
 def test_widget_grid_is_small():
