@@ -156,3 +156,18 @@ def test_target_data_matches_load_digits():
     assert np.allclose(X, ch10._scale(s.X_train))
     with pytest.raises(ValueError, match="n_train=0"):
         ch10.target_data(0)
+
+
+def test_widget_redraw_keeps_nothing_of_the_previous_setting(monkeypatch):
+    """draw reuses one figure: a frame drawn after another setting (here one with the
+    from-scratch line and two legend entries) is pixel for pixel a freshly built one."""
+    from course_lib import plots, widgets
+
+    values = {"k": 0, "mode": "동결", "n_train": 100}
+    ch10.draw(k=2, mode="미세 조정", n_train=300)
+    after_other = widgets.render(ch10.draw, values)
+    monkeypatch.setattr(ch10, "_frame", plots.reused(ch10._frame.__wrapped__))
+    assert widgets.render(ch10.draw, values) == after_other
+    legend = ch10.draw(**values).axes[0].get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == [
+        f"처음부터 (재사용 0층): 최종 {ch10.transfer('처음부터', 0, 100).test_acc:.3f}"]
