@@ -177,6 +177,19 @@ def test_widget_prepare_is_the_cached_run():
     assert ch11.prepare("ReLU", "He", "켬", "0.05") is ch11.run("relu", "he", True, "ok")
 
 
+def test_widget_redraw_keeps_nothing_of_the_previous_setting(monkeypatch):
+    """draw reuses one figure: a frame drawn after other settings (and after a diverged one)
+    is pixel for pixel the frame of a freshly built figure."""
+    from course_lib import plots, widgets
+
+    values = dict(activation="시그모이드", init="표준편차 1", bn="끔", lr="0.05")
+    ch11.draw(activation="ReLU", init="He", bn="켬", lr="0.05")
+    ch11.draw(activation="ReLU", init="He", bn="끔", lr="1.0 (높음)")  # diverges: a message
+    after_others = widgets.render(ch11.draw, values)
+    monkeypatch.setattr(ch11, "_frame", plots.reused(ch11._frame.__wrapped__))
+    assert widgets.render(ch11.draw, values) == after_others
+
+
 def test_divergence_note_names_the_cause():
     init = ch11.draw(activation="ReLU", init="표준편차 1", bn="끔", lr="0.05")
     lr = ch11.draw(activation="ReLU", init="He", bn="끔", lr="1.0 (높음)")

@@ -153,43 +153,57 @@ def _log_axis(ax, lo, hi):
     ax.set_ylim(lo, hi)
 
 
-def _draw(axes, r, title=None):
-    """Left: train loss per epoch (log). Right: per-layer gradient norms, first and last step."""
+def _panels(axes):
+    """Left: train loss per epoch (log). Right: per-layer gradient norms, first and last step.
+    The panels with their axes and legends and, still empty, the lines ``_show`` fills."""
     ax = axes[0]
-    loss = np.asarray(r.history.train_loss, dtype=float)
-    ax.plot(np.arange(1, len(loss) + 1), loss, marker="o", ms=3, color=plots.COLORS[0])
+    ax.plot([], [], marker="o", ms=3, color=plots.COLORS[0])
     ax.axhline(CHANCE, color="0.5", ls="--", lw=1, label="찍기 수준 ln 10")
     ax.legend(fontsize=9, loc="lower left")
     ax.set_xlim(0.7, EPOCHS + 0.3)
     _log_axis(ax, 0.2, 20)
     ax.set_xlabel("에폭")
     ax.set_ylabel("훈련 손실 (로그)")
-    if title:
-        # y=1.0 fixes the title's place: matplotlib skips a pass that measures every tick label
-        ax.set_title(title, fontsize=11, y=1.0)
     ax = axes[1]
-    g = r.history.grad_norm_array()
-    layers = np.arange(1, g.shape[1] + 1)
-    ax.plot(layers, g[0], marker="o", ms=4, color=plots.COLORS[3], label="첫 스텝")
-    ax.plot(layers, g[-1], marker="s", ms=4, color=plots.COLORS[0], label="마지막 스텝")
+    ax.plot([], [], marker="o", ms=4, color=plots.COLORS[3], label="첫 스텝")
+    ax.plot([], [], marker="s", ms=4, color=plots.COLORS[0], label="마지막 스텝")
     _log_axis(ax, 1e-9, 1e3)
+    ax.set_xlim(0.45, DEPTH + 0.55)
     ax.set_xticks([1, 4, 8, DEPTH])
     ax.set_xlabel("층 (입력 쪽 → 출력 쪽)")
     ax.set_ylabel("기울기 노름 ‖∂L/∂W‖ (로그)")
     ax.legend(fontsize=9, loc="lower right")
+
+
+def _show(axes, r, title=""):
+    """Put run ``r`` into the panels of ``_panels``: its loss curve, its gradient norms and
+    the titles."""
+    loss = np.asarray(r.history.train_loss, dtype=float)
+    axes[0].lines[0].set_data(np.arange(1, len(loss) + 1), loss)
+    # y=1.0 fixes the title's place: matplotlib skips a pass that measures every tick label
+    axes[0].set_title(title, fontsize=11, y=1.0)
+    g = r.history.grad_norm_array()
+    layers = np.arange(1, g.shape[1] + 1)
+    first, last = axes[1].lines
+    first.set_data(layers, g[0])
+    last.set_data(layers, g[-1])
     m = measure(r)
-    ax.set_title(f"g₁/g_L = {m['ratio']:.2g}, 죽은 비율 최대 {m['max_dead']:.2f}", fontsize=9.5, y=1.0)
+    axes[1].set_title(f"g₁/g_L = {m['ratio']:.2g}, 죽은 비율 최대 {m['max_dead']:.2f}", fontsize=9.5, y=1.0)
+
+
+def _figure():
+    """Two panels with fixed margins instead of the constrained layout: the widget draws
+    16 of these, and the layout engine would double the time of each."""
+    fig, axes = plots.figure(ncols=2, width=3.3, height=3.0, layout="fixed")
+    plots.fix_margins(fig, left=0.7, right=0.2, top=0.35, bottom=0.5, wspace=0.8)
+    _panels(axes[0])
+    return fig
 
 
 def fig_run(r, title=None):
-    """Training curve and per-layer gradient norms of one run (not for diverged runs).
-
-    Fixed margins instead of the constrained layout: the widget draws 16 of these, and the
-    layout engine would double the time of each.
-    """
-    fig, axes = plots.figure(ncols=2, width=3.3, height=3.0, layout="fixed")
-    plots.fix_margins(fig, left=0.7, right=0.2, top=0.35, bottom=0.5, wspace=0.8)
-    _draw(axes[0], r, title)
+    """Training curve and per-layer gradient norms of one run (not for diverged runs)."""
+    fig = _figure()
+    _show(fig.axes, r, title or "")
     return fig
 
 
@@ -250,13 +264,21 @@ def prepare(activation="시그모이드", init="표준편차 1", bn="끔", lr="1
     return run(ACT_LABELS[activation], INIT_LABELS[init], BN_LABELS[bn], LR_LABELS[lr])
 
 
+@plots.reused
+def _frame():
+    """The widget's figure, built once: building axes, ticks and legends costs more than
+    drawing them, so ``draw`` only updates the three lines and the two titles."""
+    return _figure()
+
+
 def draw(activation="시그모이드", init="표준편차 1", bn="끔", lr="1.0 (높음)"):
     """Widget frame: one run of the network with the chosen remedies; divergence → message."""
     r = prepare(activation, init, bn, lr)
     if r.history.diverged:
         return divergence_note(r)
-    title = f"{activation}, {init}, BN {bn}, 학습률 {lr}"
-    return fig_run(r, title)
+    fig = _frame()
+    _show(fig.axes, r, f"{activation}, {init}, BN {bn}, 학습률 {lr}")
+    return fig
 
 
 WIDGETS = {
