@@ -79,6 +79,34 @@ def _finite(*arrays):
     return all(np.isfinite(a.sum()) or np.isfinite(a).all() for a in arrays)
 
 
+def epoch(model, X, y, optimizer, rng, batch_size=32, loss=None, l1=0.0, l2=0.0, max_norm=None):
+    """One epoch of the mini-batch steps ``fit`` takes (a new ``rng.permutation`` of the
+    examples, then for every batch: forward, backward, penalty gradients, update, max-norm),
+    and nothing else: no history, no evaluation. For experiments that run many short
+    trainings and measure on their own. Returns False as soon as the loss is not finite.
+    """
+    loss = SoftmaxCrossEntropy() if loss is None else loss
+    weights = weight_keys(model)
+    order = rng.permutation(len(y))
+    with np.errstate(all="ignore"):
+        for start in range(0, len(y), batch_size):
+            idx = order[start:start + batch_size]
+            value = loss.forward(model.forward(X[idx], train=True), y[idx])
+            if not np.isfinite(value):
+                return False
+            model.backward(loss.backward())
+            params, grads = model.params, model.grads
+            if l2:
+                _reg.l2_grad(params, grads, l2)
+            if l1:
+                _reg.l1_grad(params, grads, l1)
+            optimizer.update(params, grads)
+            if max_norm is not None:
+                for k in weights:
+                    _reg.max_norm(params[k], max_norm)
+    return True
+
+
 def fit(model, X, y, *, loss=None, optimizer=None, epochs=10, batch_size=32, rng=None,
         X_val=None, y_val=None, clip_norm=None, clip_value=None, schedule=None,
         l1=0.0, l2=0.0, max_norm=None, early_stopping=None, record_grad_norms=True):

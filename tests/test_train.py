@@ -65,3 +65,29 @@ def test_diagnostics_measure_each_layer():
     relu = network.MLP([64, 32, 10], activation="relu", rng=rng)
     relu.params["0.b"][:] = -100.0  # every unit of layer 1 dead
     assert diagnostics.dead_fraction(relu, s.X_train[:50])[0] == 1.0
+
+
+def test_epoch_takes_the_same_steps_as_fit():
+    """train.epoch is fit's inner loop without the bookkeeping: same weights afterwards."""
+    from course_lib import network, optim, train
+
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((70, 5)), rng.integers(0, 3, size=70)
+    a, b = (network.MLP([5, 8, 3], "relu", rng=1) for _ in range(2))
+    train.fit(a, X, y, optimizer=optim.SGD(0.1, momentum=0.9), epochs=2, batch_size=16,
+              rng=np.random.default_rng(2), l2=1e-3, l1=1e-4, max_norm=1.0)
+    opt, order_rng = optim.SGD(0.1, momentum=0.9), np.random.default_rng(2)
+    for _ in range(2):
+        assert train.epoch(b, X, y, opt, order_rng, batch_size=16, l2=1e-3, l1=1e-4, max_norm=1.0)
+    for k, v in a.params.items():
+        np.testing.assert_array_equal(v, b.params[k])
+
+
+def test_epoch_stops_when_the_loss_is_not_finite():
+    from course_lib import network, optim, train
+
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((20, 5)), rng.integers(0, 3, size=20)
+    X[3, 1] = np.nan  # a broken example: every batch it lands in has a nan loss
+    model = network.MLP([5, 8, 3], "relu", rng=1)
+    assert train.epoch(model, X, y, optim.SGD(0.1), rng) is False

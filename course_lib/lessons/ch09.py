@@ -27,7 +27,6 @@ from collections import namedtuple
 import numpy as np
 
 from .. import data, optim, plots, train
-from .. import regularizers as _reg
 from ..losses import SoftmaxCrossEntropy
 from ..network import MLP
 from ..regularizers import EarlyStopping
@@ -129,7 +128,8 @@ def _run(l2, l1, p, c, seed, epochs, n_train, measured=("train", "val", "test"),
     curves = {f"{name}_{kind}": [] for name in sets for kind in ("loss", "acc")}
     message = ""
     for epoch in range(epochs):
-        if not _epoch(model, X, y, opt, rng, loss, l2, l1, c):
+        if not train.epoch(model, X, y, opt, rng, BATCH, loss, l1=l1, l2=l2,
+                           max_norm=None if math.isinf(c) else c):
             message = f"{train.DIVERGED} (에폭 {epoch + 1})"
             break
         with np.errstate(all="ignore"):
@@ -139,32 +139,6 @@ def _run(l2, l1, p, c, seed, epochs, n_train, measured=("train", "val", "test"),
                 curves[f"{name}_acc"].append(train.accuracy(logits[part], y_all[part]))
     arrays = {k: np.array(v) for k, v in curves.items()}
     return Run(**arrays, diverged=bool(message), message=message, model=model)
-
-
-def _epoch(model, X, y, opt, rng, loss, l2, l1, c):
-    """One epoch of mini-batch SGD: the same steps as ``train.fit(l2=, l1=, max_norm=)``
-    (penalty gradients added before the update, max-norm applied after it) without fit's
-    bookkeeping, which costs about a quarter of a run here. False if the loss stopped being
-    finite."""
-    weights = train.weight_keys(model)
-    order = rng.permutation(len(y))
-    with np.errstate(all="ignore"):
-        for start in range(0, len(y), BATCH):
-            idx = order[start:start + BATCH]
-            value = loss.forward(model.forward(X[idx], train=True), y[idx])
-            if not np.isfinite(value):
-                return False
-            model.backward(loss.backward())
-            params, grads = model.params, model.grads
-            if l2:
-                _reg.l2_grad(params, grads, l2)
-            if l1:
-                _reg.l1_grad(params, grads, l1)
-            opt.update(params, grads)
-            if not math.isinf(c):
-                for k in weights:
-                    _reg.max_norm(params[k], c)
-    return True
 
 
 def summary(r):

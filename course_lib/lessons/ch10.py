@@ -27,7 +27,6 @@ import numpy as np
 
 from .. import data, optim, plots, train
 from ..layers import Linear
-from ..losses import SoftmaxCrossEntropy
 from ..network import MLP, Sequential
 from course_lib.threads import one_blas_thread
 
@@ -189,7 +188,7 @@ def _transfer(strategy, k, n_train, seed, steps, record):
     steps_done, curve, at = 0, [train.evaluate(model, Xt, yt)[1]], [0]
     while steps_done < steps:
         epochs = max(1, min(record, steps - steps_done) // per_epoch)
-        finite = _epochs(model, X, y, opt, epochs, batch, rng)
+        finite = all(train.epoch(model, X, y, opt, rng, batch) for _ in range(epochs))
         steps_done += epochs * per_epoch
         if not finite:
             break
@@ -198,23 +197,6 @@ def _transfer(strategy, k, n_train, seed, steps, record):
     return Run(test_acc=curve[-1], train_acc=train.evaluate(model, X, y)[1],
                steps=steps_done, curve=np.array(curve),
                curve_steps=np.array(at), model=model)
-
-
-def _epochs(model, X, y, opt, epochs, batch, rng):
-    """``epochs`` epochs of mini-batch training, the same steps as ``train.fit`` (a new
-    ``rng.permutation`` every epoch) without its per-epoch bookkeeping, which costs more
-    than the training itself on 10 images. Returns False if the loss stopped being finite."""
-    loss = SoftmaxCrossEntropy()
-    for _ in range(epochs):
-        order = rng.permutation(len(y))
-        for start in range(0, len(y), batch):
-            idx = order[start:start + batch]
-            value = loss.forward(model.forward(X[idx], train=True), y[idx])
-            if not np.isfinite(value):
-                return False
-            model.backward(loss.backward())
-            opt.update(model.params, model.grads)
-    return True
 
 
 def sweep(sizes=SIZES, seeds=(0, 1, 2), k=HIDDEN):
