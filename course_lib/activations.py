@@ -70,6 +70,10 @@ class ReLU(Activation):
 
     def forward(self, x, train=True):
         self.mask = x > 0
+        if getattr(x, "dtype", None) == np.float32:
+            # the same values (nan stays nan), but NumPy 2.4 runs float32 max against a row
+            # of zeros in its vectorised loop and against the scalar 0 in a slow one (2× slower)
+            return np.maximum(x, np.zeros(x.shape[-1:], np.float32))
         return np.maximum(x, 0)
 
     def backward(self, dout):
