@@ -133,6 +133,21 @@ def _time(fn, repeat=5, number=20):
     return best / number
 
 
+def _paired(ours, theirs, trials=7, number=20, rest=0.3):
+    """Per-step seconds of two steps measured in alternating blocks, so that a slow moment of
+    the machine hits both: the median over ``trials`` of each and of the per-block ratios.
+    Before each block the process rests for ``rest`` seconds, long enough for the other
+    library's BLAS/OpenMP threads to stop spin-waiting (they would steal the cores), then
+    takes a few untimed steps to wake its own threads."""
+    a, b = [], []
+    for _ in range(trials):
+        for fn, times in ((ours, a), (theirs, b)):
+            time.sleep(rest)
+            _timeit(fn, 3)
+            times.append(_timeit(fn, number) / number)
+    return statistics.median(a), statistics.median(b), statistics.median(x / y for x, y in zip(a, b))
+
+
 def _timeit(fn, number):
     start = time.perf_counter()
     for _ in range(number):
@@ -153,7 +168,7 @@ def numpy_step(sizes, batch, dtype):
 
     def step():
         loss.forward(model.forward(x), y)
-        model.backward(loss.backward())
+        model.backward(loss.backward(), input_grad=False)  # x is data, as in torch_step
         opt.update(model.params, model.grads)
     return step
 
@@ -188,12 +203,14 @@ def bench_engine():
     rows = []
     for name, sizes, batch in MLPS:
         for dtype_name in ("float32", "float64"):
-            ours = _time(numpy_step(sizes, batch, getattr(np, dtype_name)))
+            step = numpy_step(sizes, batch, getattr(np, dtype_name))
+            if torch is None:
+                ours = _time(step)
+            else:
+                ours, theirs, ratio = _paired(step, torch_step(sizes, batch, getattr(torch, dtype_name)))
             row = {"mlp": name, "dtype": dtype_name, "course_lib_ms": 1000 * ours}
             line = f"  {name:34s} {dtype_name}  course_lib {1000 * ours:7.3f} ms/step"
             if torch is not None:
-                theirs = _time(torch_step(sizes, batch, getattr(torch, dtype_name)))
-                ratio = ours / theirs
                 row.update(torch_ms=1000 * theirs, ratio=ratio)
                 line += f"  torch {1000 * theirs:7.3f} ms/step  ratio {ratio:5.2f}"
                 if dtype_name == "float32":

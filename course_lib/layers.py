@@ -65,12 +65,16 @@ class Linear:
         out += b
         return out
 
-    def backward(self, dout):
+    def backward(self, dout, input_grad=True):
+        """Fills ``grads``; returns dx, or None with ``input_grad=False`` (x is data that
+        needs no gradient: the product dout Wᵀ is skipped, as PyTorch skips it)."""
         x2 = self.x.reshape(-1, self.in_features)
         d2 = dout.reshape(-1, self.out_features)
         W = self.params["W"]
         self.grads["W"] = (x2.T @ d2).astype(W.dtype, copy=False)
         self.grads["b"] = d2.sum(axis=0).astype(W.dtype, copy=False)
+        if not input_grad:
+            return None
         return dout @ W.astype(dout.dtype, copy=False).T
 
     def __repr__(self):

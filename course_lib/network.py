@@ -30,10 +30,21 @@ class Sequential:
             x = layer.forward(x, train=train)
         return x
 
-    def backward(self, dout):
-        for layer in reversed(self.layers):
+    def backward(self, dout, input_grad=True):
+        """Gradients of every layer, from the output back; returns ∂L/∂x of the input.
+
+        ``input_grad=False``: the input is data and nobody needs ∂L/∂x (training), so a first
+        ``Linear`` skips computing it (PyTorch does the same for inputs that do not require a
+        gradient); None is returned then.
+        """
+        if not self.layers:
+            return dout
+        first, *rest = self.layers
+        for layer in reversed(rest):
             dout = layer.backward(dout)
-        return dout
+        if not input_grad and isinstance(first, Linear):
+            return first.backward(dout, input_grad=False)
+        return first.backward(dout)
 
     @property
     def params(self):

@@ -19,6 +19,7 @@ import numpy as np
 from . import clip as _clip
 from . import regularizers as _reg
 from .losses import SoftmaxCrossEntropy
+from .network import Sequential
 from .optim import SGD
 
 DIVERGED = "발산했습니다: 손실이 nan/inf가 되었습니다. 학습률을 낮춰 보세요."
@@ -73,6 +74,14 @@ def evaluate(model, X, y, loss=None):
     return value, acc
 
 
+def _backward(model, dout):
+    """``model.backward`` for training: a ``Sequential`` skips ∂L/∂x of the data."""
+    if isinstance(model, Sequential):
+        model.backward(dout, input_grad=False)
+    else:
+        model.backward(dout)
+
+
 def _finite(*arrays):
     # A sum is finite only if every term is, so one cheap sum per array decides almost
     # always; the element-wise check runs only if the sum overflowed or is nan/inf.
@@ -94,7 +103,7 @@ def epoch(model, X, y, optimizer, rng, batch_size=32, loss=None, l1=0.0, l2=0.0,
             value = loss.forward(model.forward(X[idx], train=True), y[idx])
             if not np.isfinite(value):
                 return False
-            model.backward(loss.backward())
+            _backward(model, loss.backward())
             params, grads = model.params, model.grads
             if l2:
                 _reg.l2_grad(params, grads, l2)
@@ -134,7 +143,7 @@ def fit(model, X, y, *, loss=None, optimizer=None, epochs=10, batch_size=32, rng
             for start in range(0, n, batch_size):
                 idx = order[start:start + batch_size]
                 value = loss.forward(model.forward(X[idx], train=True), y[idx])
-                model.backward(loss.backward())
+                _backward(model, loss.backward())
                 params, grads = model.params, model.grads
                 if l2:
                     value += _reg.l2_penalty(params, l2)

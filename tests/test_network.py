@@ -122,3 +122,18 @@ def test_errors_name_the_bad_value():
         MLP([3, 4, 2]).forward(np.ones((2, 5)))
     with pytest.raises(ValueError, match="배치 크기가 1"):
         MLP([3, 4, 2], norm="batch").forward(np.ones((1, 3)))
+
+
+def test_backward_without_input_grad_gives_the_same_parameter_gradients():
+    """input_grad=False (training on data) skips only ∂L/∂x, as PyTorch does for inputs that
+    do not require a gradient."""
+    rng = np.random.default_rng(0)
+    x, dout = rng.standard_normal((6, 4)), rng.standard_normal((6, 3))
+    model = MLP([4, 5, 3], "tanh", rng=1)
+    model.forward(x)
+    dx = model.backward(dout)
+    full = {k: v.copy() for k, v in model.grads.items()}
+    model.forward(x)
+    assert dx is not None and model.backward(dout, input_grad=False) is None
+    for k, v in model.grads.items():
+        np.testing.assert_array_equal(v, full[k])
