@@ -28,6 +28,7 @@ from .. import activations, data, gradcheck, init, optim, plots, train
 from ..activations import sigmoid
 from ..layers import Linear
 from ..losses import SoftmaxCrossEntropy
+from ..memo import cached
 from ..network import MLP, Sequential
 from course_lib.threads import one_blas_thread
 
@@ -425,10 +426,9 @@ def fig_updates(updates=None, depth=DEPTH):
 
 # ---------------------------------------------------------------- the widget
 
-@functools.lru_cache(maxsize=None)
+@cached
 def widget_flow(activation, scale, depth):
-    """``gradient_flow`` of one widget setting, cached (call it with positional arguments:
-    the cache tells ``f(a, b)`` and ``f(a=a, b=b)`` apart)."""
+    """``gradient_flow`` of one widget setting, cached."""
     return gradient_flow(activation, depth, scale)
 
 

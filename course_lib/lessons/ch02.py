@@ -11,7 +11,6 @@ Experiments return data; ``plot_*`` functions turn that data into figures.
 * ``variance_map``     — q_{l+1} = c·E_{z~N(0,q_l)}[f(z)²]: the variance of the signal, layer to layer.
 * ``depth_stats``      — mean and std of every layer's activations in a deep MLP at initialisation.
 """
-import functools
 import math
 
 import numpy as np
@@ -19,6 +18,7 @@ from matplotlib import ticker
 
 from .. import activations as act
 from .. import data, diagnostics, network, optim, plots, train
+from ..memo import cached
 from course_lib.threads import one_blas_thread
 
 # Display name (what the widget shows) -> engine name (activations.make)
@@ -377,7 +377,7 @@ WIDGET_INITS = ("LeCun", "He")
 WIDGET_DEPTHS = (10, 20, 50, 100)
 
 
-@functools.lru_cache(maxsize=None)
+@cached
 def widget_runs(name):
     """``depth_stats`` of one 100-layer MLP (width 100, 200 inputs) with the activation
     ``name`` (engine name) per init of ``WIDGET_INITS``, keeping the layers of ``WIDGET_DEPTHS``.
@@ -391,8 +391,7 @@ def widget_runs(name):
 
 
 def prepare(activation="ReLU", depth=50):
-    """The widget's ``prepare``: compute (and cache) ``widget_runs`` of one setting, with a
-    positional argument as ``draw`` calls it (the cache tells ``f(a)`` and ``f(name=a)`` apart)."""
+    """The widget's ``prepare``: compute (and cache) ``widget_runs`` of one setting."""
     widget_runs(_engine_name(activation))
 
 

@@ -17,7 +17,6 @@ Experiments (they return data):
 Figures: ``fig_histograms`` / ``fig_case``, ``fig_grad_ratios``, ``fig_depth_profile``,
 ``fig_training``; the widget ``WIDGETS["main"]`` draws ``layer_histograms`` as a heat map.
 """
-import functools
 import math
 
 import numpy as np
@@ -26,6 +25,7 @@ from matplotlib.ticker import FuncFormatter
 
 from .. import data, diagnostics, optim, plots, train
 from ..layers import Linear
+from ..memo import cached
 from ..network import MLP, Sequential
 from ..activations import make as make_activation
 from course_lib.threads import one_blas_thread
@@ -290,11 +290,10 @@ def layer_histograms(acts, activation, bins=30):
 WIDGET_VALUES = 20_000     # activations per layer (examples × width) in the widget
 
 
-@functools.lru_cache(maxsize=None)
+@cached
 def widget_layers(activation, init, depth, width):
     """(counts, edges, zeros, std) of every layer for one widget setting, or None if the
-    activations or their std overflow. Cached; call it with positional arguments (the cache tells
-    ``f(a)`` and ``f(activation=a)`` apart).
+    activations or their std overflow. Cached.
 
     ``WIDGET_VALUES // width`` examples: every histogram counts the same number of values,
     and a wide network costs no more than a narrow one.

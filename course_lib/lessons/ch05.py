@@ -23,6 +23,7 @@ import numpy as np
 
 from .. import gradcheck, optim, plots, train
 from ..layers import BatchNorm, LayerNorm
+from ..memo import cached
 from ..network import MLP
 from ..threads import one_blas_thread
 from .ch04 import digits, html_table
@@ -197,6 +198,8 @@ def _bn_noise(batch_sizes, draws, seed):
 Run = namedtuple("Run", "train_loss step_loss test_acc diverged message")
 
 
+@cached
+@one_blas_thread
 def run(norm="batch", batch_size=8, lr=LR, epochs=EPOCHS, seed=0):
     """Train the 4-layer ReLU MLP (He init) with ``norm`` ("batch" or "layer") and SGD.
 
@@ -204,13 +207,6 @@ def run(norm="batch", batch_size=8, lr=LR, epochs=EPOCHS, seed=0):
     running statistics); ``step_loss`` is the mean training-mode mini-batch loss of each
     epoch. ``test_acc`` is the final eval-mode test accuracy.
     """
-    return _run(norm, int(batch_size), float(lr), int(epochs), int(seed))
-
-
-@functools.lru_cache(maxsize=None)
-@one_blas_thread
-def _run(norm, batch_size, lr, epochs, seed):
-    """``run`` with every argument given, positionally: one cache entry per experiment."""
     split = digits()
     model = MLP(SIZES, activation="relu", init="he_normal", norm=norm, rng=seed)
     hist = train.fit(model, split.X_train, split.y_train, optimizer=optim.SGD(lr), epochs=epochs,

@@ -20,13 +20,13 @@ Experiments (they return data):
 Figures: ``fig_valley``, ``fig_surfaces``, ``fig_bias_correction``, ``fig_digits``;
 widget ``WIDGETS``.
 """
-import functools
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from .. import data, optim, plots, train
+from ..memo import cached
 from ..network import MLP
 from ..threads import one_blas_thread
 
@@ -441,18 +441,14 @@ def fig_digits(histories):
 BETA_NAME = {"모멘텀": "μ", "네스테로프": "μ", "Adam": "β₁", "AdaMax": "β₁", "Nadam": "β₁"}
 
 
-@functools.lru_cache(maxsize=512)
-def _widget_runs(optimizer, lr, beta):
-    return tuple(run(s, optimizer, lr, beta) for s in SURFACES.values())
-
-
+@cached
 def prepare(optimizer="모멘텀", lr=0.03, beta=0.9):
     """The widget's data for one setting: a trajectory per surface, cached.
 
     A live widget calls this for its whole static grid when it is created (under 1 s), so
     that moving a control only draws. Treat the trajectories as read-only.
     """
-    return _widget_runs(optimizer, lr, beta)
+    return tuple(run(s, optimizer, lr, beta) for s in SURFACES.values())
 
 
 @plots.reused

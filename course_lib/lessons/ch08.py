@@ -20,6 +20,7 @@ import math
 import numpy as np
 
 from .. import data, optim, plots, schedules, train
+from ..memo import cached
 from ..network import MLP
 from ..threads import one_blas_thread
 
@@ -101,18 +102,14 @@ def _split():
     return data.load_digits(seed=0, n_train=N_TRAIN)
 
 
+@cached
+@one_blas_thread
 def run(name, lr0, warmup=0, seed=0, epochs=EPOCHS):
     """Train the chapter's MLP under ``make_schedule(name, lr0, epochs, warmup)``; a History.
 
     Runs are deterministic, so they are cached: the widget reuses the experiment's runs.
     Treat the returned History as read-only.
     """
-    return _run(name, float(lr0), warmup, seed, epochs)  # one cache key however it is called
-
-
-@functools.lru_cache(maxsize=256)
-@one_blas_thread
-def _run(name, lr0, warmup, seed, epochs):
     split = _split()
     model = MLP(SIZES, "relu", rng=seed)
     opt = optim.SGD(lr=lr0, momentum=MOMENTUM)
